@@ -1,0 +1,26 @@
+using System.Globalization;
+
+namespace NeuralOT.Costs;
+
+/// <summary>Creates costs from their config names.</summary>
+public static class Cost
+{
+    /// <summary>The names <see cref="Parse"/> accepts.</summary>
+    public const string KnownNames = "\"quadratic\" or \"power:P\" with P > 1 (for example \"power:1.5\")";
+
+    /// <summary>Parses <c>quadratic</c> or <c>power:P</c>.</summary>
+    /// <exception cref="ArgumentException">The name is not a known cost.</exception>
+    public static ICost Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var trimmed = name.Trim();
+        if (trimmed.Equals("quadratic", StringComparison.OrdinalIgnoreCase)) return QuadraticCost.Instance;
+        if (trimmed.StartsWith("power:", StringComparison.OrdinalIgnoreCase)
+            && double.TryParse(trimmed["power:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p))
+            return new PowerCost(p);
+        throw new ArgumentException($"Unknown cost \"{name}\"; use {KnownNames}.", nameof(name));
+    }
+
+    /// <summary>The power cost with exponent p, or the quadratic cost when p is 2.</summary>
+    public static ICost Power(double p) => p == 2 ? QuadraticCost.Instance : new PowerCost(p);
+}

@@ -1,0 +1,36 @@
+using static TorchSharp.torch;
+
+namespace NeuralOT.Costs;
+
+/// <summary>
+/// The quadratic cost L(v) = |v|^2 / 2, so H(p) = |p|^2 / 2 and grad H(p) = p.
+/// With this convention the optimal mean cost equals W2^2 / 2 (half the squared 2-Wasserstein distance).
+/// </summary>
+public sealed class QuadraticCost : ICost
+{
+    /// <summary>The one instance (the cost has no parameters).</summary>
+    public static QuadraticCost Instance { get; } = new();
+
+    /// <inheritdoc />
+    public string Name => "quadratic";
+
+    /// <inheritdoc />
+    public Tensor Lagrangian(Tensor v) => v.square().sum(1).mul(0.5);
+
+    /// <inheritdoc />
+    public Tensor Hamiltonian(Tensor p) => p.square().sum(1).mul(0.5);
+
+    /// <inheritdoc />
+    public Tensor HamiltonianGradient(Tensor p) => p.alias();
+
+    /// <inheritdoc />
+    public double Lagrangian(ReadOnlySpan<double> v)
+    {
+        double sum = 0;
+        foreach (var component in v) sum += component * component;
+        return 0.5 * sum;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}
