@@ -1,0 +1,32 @@
+namespace NeuralOT.Solvers;
+
+/// <summary>One recorded iteration of phase-1 training.</summary>
+/// <param name="Iteration">1-based outer iteration.</param>
+/// <param name="CriticObjective">The saddle objective S as estimated in the critic's last step (the critic maximises it).</param>
+/// <param name="MapObjective">S as estimated in the map's last step (the map minimises it).</param>
+/// <param name="WHat">The distance monitor E_{x~mu0} L(F(x)) on the map's batch: the mean transport cost.</param>
+/// <param name="Seconds">Training time elapsed since the start.</param>
+public sealed record HistoryEntry(int Iteration, double CriticObjective, double MapObjective, double WHat, double Seconds);
+
+/// <summary>The recorded iterations of a training run, oldest first.</summary>
+public sealed class TrainingHistory
+{
+    private readonly List<HistoryEntry> entries = [];
+
+    /// <summary>The recorded iterations.</summary>
+    public IReadOnlyList<HistoryEntry> Entries => entries;
+
+    /// <summary>Column names of <see cref="ToCsv"/>.</summary>
+    public const string CsvHeader = "iteration,critic_objective,map_objective,w_hat,seconds";
+
+    internal void Add(HistoryEntry entry) => entries.Add(entry);
+
+    /// <summary>The history as CSV with the header <see cref="CsvHeader"/> (invariant culture, round-trip precision).</summary>
+    public string ToCsv()
+    {
+        var text = new System.Text.StringBuilder(CsvHeader).Append('\n');
+        foreach (var e in entries)
+            text.Append(FormattableString.Invariant($"{e.Iteration},{e.CriticObjective:R},{e.MapObjective:R},{e.WHat:R},{e.Seconds:R}\n"));
+        return text.ToString();
+    }
+}
