@@ -40,8 +40,7 @@ public sealed class GaussianDistribution : IDistribution
     /// <param name="dimension">The dimension d; must be positive.</param>
     public static GaussianDistribution StandardNormal(int dimension)
     {
-        if (dimension <= 0)
-            throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"dimension must be positive, got {dimension}");
+        ParameterChecks.Positive(dimension, nameof(dimension));
         var identity = new double[dimension, dimension];
         for (int i = 0; i < dimension; i++) identity[i, i] = 1.0;
         return new GaussianDistribution(new double[dimension], identity);
@@ -64,8 +63,7 @@ public sealed class GaussianDistribution : IDistribution
     /// <inheritdoc />
     public Tensor Sample(int count, Generator generator)
     {
-        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, $"count must be positive, got {count}");
-        ArgumentNullException.ThrowIfNull(generator);
+        ParameterChecks.SampleArguments(count, generator);
         using var scope = NewDisposeScope();
         var standard = randn(new long[] { count, Dimension }, ScalarType.Float64, generator: generator);
         var samples = standard.matmul(SymmetricMatrix.ToTensor(_samplingFactor).mT).add_(SymmetricMatrix.ToTensor(_mean));
