@@ -75,6 +75,7 @@ public sealed class GaussianTransport
     /// <summary>The optimal map T*(x) = m1 + A (x - m0), applied row-wise.</summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <returns>T*(x), n x d, with the dtype and device of <paramref name="x"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Map(Tensor x)
     {
         CheckPoints(x, nameof(x));
@@ -86,6 +87,8 @@ public sealed class GaussianTransport
     /// <summary>The geodesic interpolation T*_t(x) = (1 - t) x + t T*(x): where the particle starting at x is at time t.</summary>
     /// <param name="x">Starting points (source samples), n x d, any floating dtype and device.</param>
     /// <param name="t">The time, in [0, 1].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Interpolate(Tensor x, double t)
     {
         CheckTime(t, nameof(t));
@@ -118,6 +121,8 @@ public sealed class GaussianTransport
     /// </summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <param name="t">The time, in [0, 1].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Velocity(Tensor x, double t)
     {
         CheckTime(t, nameof(t));
@@ -130,6 +135,8 @@ public sealed class GaussianTransport
     /// <summary>The velocity field v*(x, t) with one time per row.</summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <param name="t">Times in [0, 1], of shape n or n x 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A time is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> or <paramref name="t"/> has the wrong shape.</exception>
     public Tensor Velocity(Tensor x, Tensor t)
     {
         CheckPoints(x, nameof(x));

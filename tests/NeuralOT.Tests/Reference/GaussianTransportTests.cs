@@ -36,6 +36,7 @@ public class GaussianTransportTests
         Assert.Equal(transport.W2 * transport.W2, transport.W2Squared, 12);
         double bures = GaussianTransport.BuresWasserstein(pair.Mean0, pair.Cov0, pair.Mean1, pair.Cov1);
         Assert.True(Math.Abs(bures - pair.W2) <= ReferenceTolerance * pair.W2, $"BuresWasserstein = {bures}, POT fixture {pair.W2}");
+        Assert.True(Math.Abs(bures - transport.W2) <= 1e-12 * transport.W2, $"BuresWasserstein = {bures}, W2 = {transport.W2}");
     }
 
     [Theory]
@@ -64,6 +65,10 @@ public class GaussianTransportTests
         var pushedCovariance = a.matmul(Matrix(transport.Source.Covariance)).matmul(a);
         double error = RelativeError(pushedCovariance, Matrix(transport.Target.Covariance));
         Assert.True(error <= IdentityTolerance, $"relative error of A S0 A - S1 = {error}");
+        // T* is affine, so the pushed-forward mean is T*(m0), which must be m1.
+        var mappedMean = transport.Map(tensor(transport.Source.Mean, ScalarType.Float64).unsqueeze(0)).squeeze(0);
+        var targetMean = tensor(transport.Target.Mean, ScalarType.Float64);
+        Assert.True(mappedMean.allclose(targetMean, rtol: 1e-14, atol: 1e-14), "T*(m0) differs from m1");
     }
 
     [Theory]
