@@ -26,7 +26,7 @@ public sealed class GaussianDistribution : IDistribution
     {
     }
 
-    /// <summary>Validates with parameter names and a message prefix chosen by the caller (e.g. a mixture component).</summary>
+    /// <summary>Validates with parameter names and a label suffix chosen by the caller (e.g. " of component 2" in a mixture).</summary>
     internal GaussianDistribution(double[] mean, double[,] covariance, string meanParamName, string covarianceParamName, string labelSuffix)
     {
         Validate(mean, covariance, meanParamName, covarianceParamName, labelSuffix);
