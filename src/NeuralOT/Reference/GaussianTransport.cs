@@ -156,16 +156,19 @@ public sealed class GaussianTransport
         return scope.MoveToOuter(VelocityAt(x, times));
     }
 
-    /// <summary>The 2-Wasserstein distance W2 (not squared) between N(mean0, cov0) and N(mean1, cov1).</summary>
+    /// <summary>
+    /// The 2-Wasserstein distance W2 (not squared) between N(mean0, cov0) and N(mean1, cov1). Singular (positive
+    /// semi-definite) covariances are allowed, so empirical moments of degenerate samples can be compared too.
+    /// </summary>
     /// <param name="mean0">The first mean, length d.</param>
-    /// <param name="cov0">The first covariance, d x d symmetric positive definite.</param>
+    /// <param name="cov0">The first covariance, d x d symmetric positive semi-definite.</param>
     /// <param name="mean1">The second mean, length d.</param>
-    /// <param name="cov1">The second covariance, d x d symmetric positive definite.</param>
+    /// <param name="cov1">The second covariance, d x d symmetric positive semi-definite.</param>
     /// <exception cref="ArgumentException">An input is invalid or the dimensions differ.</exception>
     public static double BuresWasserstein(double[] mean0, double[,] cov0, double[] mean1, double[,] cov1)
     {
-        GaussianDistribution.Validate(mean0, cov0, nameof(mean0), nameof(cov0), "0");
-        GaussianDistribution.Validate(mean1, cov1, nameof(mean1), nameof(cov1), "1");
+        GaussianDistribution.Validate(mean0, cov0, GaussianDistribution.InputNames.Parameters(nameof(mean0), nameof(cov0)), allowSingular: true);
+        GaussianDistribution.Validate(mean1, cov1, GaussianDistribution.InputNames.Parameters(nameof(mean1), nameof(cov1)), allowSingular: true);
         if (mean0.Length != mean1.Length)
             throw new ArgumentException(
                 $"mean1 has length {mean1.Length} but mean0 has length {mean0.Length}: pass two Gaussians of the same dimension", nameof(mean1));

@@ -218,6 +218,28 @@ public class GaussianTransportTests
             () => GaussianTransport.BuresWasserstein([0, 0], identity, [0, 0, 0], GaussianDistributionTests.Identity(3)));
     }
 
+    [Fact]
+    public void Bures_Wasserstein_accepts_singular_covariances()
+    {
+        // Point masses: only the means count.
+        Assert.Equal(5.0, GaussianTransport.BuresWasserstein([0, 0], new double[2, 2], [3, 4], new double[2, 2]), 14);
+        // N(0, diag(1, 0)) to N(0, diag(0, 1)): W2^2 = tr(S0) + tr(S1) - 2 tr((S0^1/2 S1 S0^1/2)^1/2) = 1 + 1 - 0.
+        var horizontal = new[,] { { 1.0, 0 }, { 0, 0 } };
+        var vertical = new[,] { { 0.0, 0 }, { 0, 1 } };
+        Assert.Equal(Math.Sqrt(2), GaussianTransport.BuresWasserstein([0, 0], horizontal, [0, 0], vertical), 14);
+        // Rank-one empirical covariance whose zero eigenvalue rounds slightly negative.
+        var rankOne = new[,] { { 1.0, 1.0 / 3 }, { 1.0 / 3, 1.0 / 9 } };
+        Assert.Equal(Math.Sqrt(1 + 1.0 / 9), GaussianTransport.BuresWasserstein([0, 0], rankOne, [0, 0], new double[2, 2]), 14);
+    }
+
+    [Fact]
+    public void Bures_Wasserstein_rejects_indefinite_covariances()
+    {
+        var error = Assert.Throws<ArgumentException>("cov0",
+            () => GaussianTransport.BuresWasserstein([0, 0], new[,] { { 1.0, 0 }, { 0, -1e-6 } }, [0, 0], GaussianDistributionTests.Identity(2)));
+        Assert.Contains("cov0 is not positive semi-definite: its smallest eigenvalue is -1E-06", error.Message);
+    }
+
     private static void AssertSameGaussian(GaussianDistribution expected, GaussianDistribution actual)
     {
         using var scope = NewDisposeScope();
