@@ -22,14 +22,14 @@ public sealed class GaussianDistribution : IDistribution
     /// </param>
     /// <exception cref="ArgumentException">The mean or the covariance is invalid; the message says which and why.</exception>
     public GaussianDistribution(double[] mean, double[,] covariance)
-        : this(mean, covariance, nameof(mean), nameof(covariance), "")
+        : this(mean, covariance, InputNames.Constructor)
     {
     }
 
-    /// <summary>Validates with parameter names and a message prefix chosen by the caller (e.g. a mixture component).</summary>
-    internal GaussianDistribution(double[] mean, double[,] covariance, string meanParamName, string covarianceParamName, string labelSuffix)
+    /// <summary>Validates under names chosen by the caller (e.g. "covariance of component 2" in a mixture).</summary>
+    internal GaussianDistribution(double[] mean, double[,] covariance, InputNames names)
     {
-        Validate(mean, covariance, meanParamName, covarianceParamName, labelSuffix);
+        Validate(mean, covariance, names);
         _mean = (double[])mean.Clone();
         _covariance = SymmetricMatrix.Symmetrise(covariance);
         using var scope = NewDisposeScope();
@@ -73,18 +73,31 @@ public sealed class GaussianDistribution : IDistribution
     /// <inheritdoc />
     public override string ToString() => Description;
 
+    /// <summary>How validation messages name a mean and a covariance: the parameter names and the labels in the text.</summary>
+    internal readonly record struct InputNames(string MeanParamName, string CovarianceParamName, string MeanLabel, string CovarianceLabel)
+    {
+        public static InputNames Constructor => new("mean", "covariance", "mean", "covariance");
+
+        public static InputNames Parameters(string meanParamName, string covarianceParamName) =>
+            new(meanParamName, covarianceParamName, meanParamName, covarianceParamName);
+
+        public static InputNames MixtureComponent(int index) =>
+            new("means", "covariances", $"mean of component {index}", $"covariance of component {index}");
+    }
+
     /// <summary>
     /// Checks a (mean, covariance) pair and throws an <see cref="ArgumentException"/> naming the parameter and the fix.
     /// </summary>
-    internal static void Validate(double[]? mean, double[,]? covariance, string meanParamName, string covarianceParamName, string labelSuffix)
+    internal static void Validate(double[]? mean, double[,]? covariance, InputNames names, bool allowSingular = false)
     {
-        if (mean is null) throw new ArgumentNullException(meanParamName, $"mean{labelSuffix} is null: pass a vector of length d");
-        if (mean.Length == 0) throw new ArgumentException($"mean{labelSuffix} is empty: pass a vector of length d >= 1", meanParamName);
+        if (mean is null) throw new ArgumentNullException(names.MeanParamName, $"{names.MeanLabel} is null: pass a vector of length d");
+        if (mean.Length == 0) throw new ArgumentException($"{names.MeanLabel} is empty: pass a vector of length d >= 1", names.MeanParamName);
         for (int i = 0; i < mean.Length; i++)
             if (!double.IsFinite(mean[i]))
-                throw new ArgumentException($"mean{labelSuffix} has a non-finite entry [{i}] = {mean[i]}: every entry must be a finite number", meanParamName);
-        if (covariance is null) throw new ArgumentNullException(covarianceParamName, $"covariance{labelSuffix} is null: pass a d x d matrix");
-        SymmetricMatrix.ValidateCovariance(covariance, covarianceParamName, $"covariance{labelSuffix}", (mean.Length, $"mean{labelSuffix}"));
+                throw new ArgumentException(
+                    $"{names.MeanLabel} has a non-finite entry [{i}] = {mean[i]}: every entry must be a finite number", names.MeanParamName);
+        SymmetricMatrix.ValidateCovariance(
+            covariance, names.CovarianceParamName, names.CovarianceLabel, (mean.Length, names.MeanLabel), allowSingular);
     }
 
     private static string FormatVector(double[] vector) =>

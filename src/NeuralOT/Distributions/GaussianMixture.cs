@@ -47,7 +47,7 @@ public sealed class GaussianMixture : IDistribution
                 throw new ArgumentException(
                     $"mean of component {k} has length {mean.Length} but component 0 has length {first.Length}: all components must have the same dimension",
                     nameof(means));
-            _components[k] = new GaussianDistribution(means[k], covariances[k], nameof(means), nameof(covariances), $" of component {k}");
+            _components[k] = new GaussianDistribution(means[k], covariances[k], GaussianDistribution.InputNames.MixtureComponent(k));
         }
 
         (_mean, _covariance) = MixtureMoments(_weights, _components);

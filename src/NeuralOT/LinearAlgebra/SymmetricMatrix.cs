@@ -11,6 +11,12 @@ internal static class SymmetricMatrix
     /// <summary>Relative tolerance (to the largest entry) under which a[i,j] and a[j,i] count as equal.</summary>
     public const double SymmetryTolerance = 1e-9;
 
+    /// <summary>
+    /// Relative tolerance (to the largest eigenvalue magnitude) under which a negative eigenvalue counts as a rounding
+    /// error of a positive semi-definite matrix, e.g. an empirical covariance of degenerate data.
+    /// </summary>
+    public const double SemiDefiniteTolerance = 1e-10;
+
     /// <summary>Copies a managed matrix into a float64 CPU tensor.</summary>
     public static Tensor ToTensor(double[,] matrix) => tensor(matrix, ScalarType.Float64);
 
@@ -92,14 +98,16 @@ internal static class SymmetricMatrix
     }
 
     /// <summary>
-    /// Checks that a covariance matrix is square, finite, symmetric and positive definite, throwing an
-    /// <see cref="ArgumentException"/> with a one-line message that names the problem and the fix.
+    /// Checks that a covariance matrix is square, finite, symmetric and positive definite (or, if allowed, positive
+    /// semi-definite), throwing an <see cref="ArgumentException"/> with a one-line message that names the problem and the fix.
     /// </summary>
     /// <param name="matrix">The matrix to check.</param>
     /// <param name="paramName">The parameter name reported in the exception.</param>
     /// <param name="label">How the message names the matrix, e.g. "covariance" or "covariance of component 2".</param>
     /// <param name="expectedDimension">The dimension d the matrix must have, with a hint naming where d comes from.</param>
-    public static void ValidateCovariance(double[,]? matrix, string paramName, string label, (int Dimension, string Source)? expectedDimension = null)
+    /// <param name="allowSingular">Accept positive semi-definite matrices (eigenvalues down to minus a rounding tolerance).</param>
+    public static void ValidateCovariance(
+        double[,]? matrix, string paramName, string label, (int Dimension, string Source)? expectedDimension = null, bool allowSingular = false)
     {
         if (matrix is null) throw new ArgumentNullException(paramName, $"{label} is null: pass a d x d matrix");
         int rows = matrix.GetLength(0), columns = matrix.GetLength(1);
@@ -129,8 +137,17 @@ internal static class SymmetricMatrix
                         $"{label} is not symmetric: entry [{i},{j}] = {matrix[i, j]} but [{j},{i}] = {matrix[j, i]}; a covariance must equal its transpose",
                         paramName);
 
-        double smallest = Eigenvalues(Symmetrise(matrix))[0];
-        if (!(smallest > 0))
+        var eigenvalues = Eigenvalues(Symmetrise(matrix));
+        double smallest = eigenvalues[0];
+        if (allowSingular)
+        {
+            double scale = Math.Max(Math.Abs(eigenvalues[0]), Math.Abs(eigenvalues[^1]));
+            if (smallest < -SemiDefiniteTolerance * scale)
+                throw new ArgumentException(
+                    $"{label} is not positive semi-definite: its smallest eigenvalue is {smallest}; every eigenvalue must be >= 0",
+                    paramName);
+        }
+        else if (!(smallest > 0))
             throw new ArgumentException(
                 $"{label} is not positive definite: its smallest eigenvalue is {smallest}; every eigenvalue must be > 0 (add a small multiple of the identity for a degenerate distribution)",
                 paramName);

@@ -75,6 +75,7 @@ public sealed class GaussianTransport
     /// <summary>The optimal map T*(x) = m1 + A (x - m0), applied row-wise.</summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <returns>T*(x), n x d, with the dtype and device of <paramref name="x"/>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Map(Tensor x)
     {
         CheckPoints(x, nameof(x));
@@ -86,6 +87,8 @@ public sealed class GaussianTransport
     /// <summary>The geodesic interpolation T*_t(x) = (1 - t) x + t T*(x): where the particle starting at x is at time t.</summary>
     /// <param name="x">Starting points (source samples), n x d, any floating dtype and device.</param>
     /// <param name="t">The time, in [0, 1].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Interpolate(Tensor x, double t)
     {
         CheckTime(t, nameof(t));
@@ -118,6 +121,8 @@ public sealed class GaussianTransport
     /// </summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <param name="t">The time, in [0, 1].</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="t"/> is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not an n x d floating-point tensor.</exception>
     public Tensor Velocity(Tensor x, double t)
     {
         CheckTime(t, nameof(t));
@@ -130,6 +135,8 @@ public sealed class GaussianTransport
     /// <summary>The velocity field v*(x, t) with one time per row.</summary>
     /// <param name="x">Points, n x d, any floating dtype and device.</param>
     /// <param name="t">Times in [0, 1], of shape n or n x 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A time is outside [0, 1].</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> or <paramref name="t"/> has the wrong shape.</exception>
     public Tensor Velocity(Tensor x, Tensor t)
     {
         CheckPoints(x, nameof(x));
@@ -149,16 +156,19 @@ public sealed class GaussianTransport
         return scope.MoveToOuter(VelocityAt(x, times));
     }
 
-    /// <summary>The 2-Wasserstein distance W2 (not squared) between N(mean0, cov0) and N(mean1, cov1).</summary>
+    /// <summary>
+    /// The 2-Wasserstein distance W2 (not squared) between N(mean0, cov0) and N(mean1, cov1). Singular (positive
+    /// semi-definite) covariances are allowed, so empirical moments of degenerate samples can be compared too.
+    /// </summary>
     /// <param name="mean0">The first mean, length d.</param>
-    /// <param name="cov0">The first covariance, d x d symmetric positive definite.</param>
+    /// <param name="cov0">The first covariance, d x d symmetric positive semi-definite.</param>
     /// <param name="mean1">The second mean, length d.</param>
-    /// <param name="cov1">The second covariance, d x d symmetric positive definite.</param>
+    /// <param name="cov1">The second covariance, d x d symmetric positive semi-definite.</param>
     /// <exception cref="ArgumentException">An input is invalid or the dimensions differ.</exception>
     public static double BuresWasserstein(double[] mean0, double[,] cov0, double[] mean1, double[,] cov1)
     {
-        GaussianDistribution.Validate(mean0, cov0, nameof(mean0), nameof(cov0), "0");
-        GaussianDistribution.Validate(mean1, cov1, nameof(mean1), nameof(cov1), "1");
+        GaussianDistribution.Validate(mean0, cov0, GaussianDistribution.InputNames.Parameters(nameof(mean0), nameof(cov0)), allowSingular: true);
+        GaussianDistribution.Validate(mean1, cov1, GaussianDistribution.InputNames.Parameters(nameof(mean1), nameof(cov1)), allowSingular: true);
         if (mean0.Length != mean1.Length)
             throw new ArgumentException(
                 $"mean1 has length {mean1.Length} but mean0 has length {mean0.Length}: pass two Gaussians of the same dimension", nameof(mean1));

@@ -36,6 +36,7 @@ public class GaussianTransportTests
         Assert.Equal(transport.W2 * transport.W2, transport.W2Squared, 12);
         double bures = GaussianTransport.BuresWasserstein(pair.Mean0, pair.Cov0, pair.Mean1, pair.Cov1);
         Assert.True(Math.Abs(bures - pair.W2) <= ReferenceTolerance * pair.W2, $"BuresWasserstein = {bures}, POT fixture {pair.W2}");
+        Assert.True(Math.Abs(bures - transport.W2) <= 1e-12 * transport.W2, $"BuresWasserstein = {bures}, W2 = {transport.W2}");
     }
 
     [Theory]
@@ -64,6 +65,10 @@ public class GaussianTransportTests
         var pushedCovariance = a.matmul(Matrix(transport.Source.Covariance)).matmul(a);
         double error = RelativeError(pushedCovariance, Matrix(transport.Target.Covariance));
         Assert.True(error <= IdentityTolerance, $"relative error of A S0 A - S1 = {error}");
+        // T* is affine, so the pushed-forward mean is T*(m0), which must be m1.
+        var mappedMean = transport.Map(tensor(transport.Source.Mean, ScalarType.Float64).unsqueeze(0)).squeeze(0);
+        var targetMean = tensor(transport.Target.Mean, ScalarType.Float64);
+        Assert.True(mappedMean.allclose(targetMean, rtol: 1e-14, atol: 1e-14), "T*(m0) differs from m1");
     }
 
     [Theory]
@@ -211,6 +216,28 @@ public class GaussianTransportTests
         Assert.Contains("not symmetric", error.Message);
         Assert.Throws<ArgumentException>("mean1",
             () => GaussianTransport.BuresWasserstein([0, 0], identity, [0, 0, 0], GaussianDistributionTests.Identity(3)));
+    }
+
+    [Fact]
+    public void Bures_Wasserstein_accepts_singular_covariances()
+    {
+        // Point masses: only the means count.
+        Assert.Equal(5.0, GaussianTransport.BuresWasserstein([0, 0], new double[2, 2], [3, 4], new double[2, 2]), 14);
+        // N(0, diag(1, 0)) to N(0, diag(0, 1)): W2^2 = tr(S0) + tr(S1) - 2 tr((S0^1/2 S1 S0^1/2)^1/2) = 1 + 1 - 0.
+        var horizontal = new[,] { { 1.0, 0 }, { 0, 0 } };
+        var vertical = new[,] { { 0.0, 0 }, { 0, 1 } };
+        Assert.Equal(Math.Sqrt(2), GaussianTransport.BuresWasserstein([0, 0], horizontal, [0, 0], vertical), 14);
+        // Rank-one empirical covariance whose zero eigenvalue rounds slightly negative.
+        var rankOne = new[,] { { 1.0, 1.0 / 3 }, { 1.0 / 3, 1.0 / 9 } };
+        Assert.Equal(Math.Sqrt(1 + 1.0 / 9), GaussianTransport.BuresWasserstein([0, 0], rankOne, [0, 0], new double[2, 2]), 14);
+    }
+
+    [Fact]
+    public void Bures_Wasserstein_rejects_indefinite_covariances()
+    {
+        var error = Assert.Throws<ArgumentException>("cov0",
+            () => GaussianTransport.BuresWasserstein([0, 0], new[,] { { 1.0, 0 }, { 0, -1e-6 } }, [0, 0], GaussianDistributionTests.Identity(2)));
+        Assert.Contains("cov0 is not positive semi-definite: its smallest eigenvalue is -1E-06", error.Message);
     }
 
     private static void AssertSameGaussian(GaussianDistribution expected, GaussianDistribution actual)
