@@ -1,3 +1,1 @@
-System.Console.WriteLine(NeuralOT.Probe.Version());
-var t = TorchSharp.torch.ones(3);
-System.Console.WriteLine(t.sum().item<float>());
+return await NeuralOT.Cli.CliApplication.InvokeAsync(args);
