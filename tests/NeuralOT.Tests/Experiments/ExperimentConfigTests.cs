@@ -100,6 +100,31 @@ public class ExperimentConfigTests
         Assert.Contains(expected, error.Message);
     }
 
+    [Theory]
+    [InlineData("moons")]
+    [InlineData("circles")]
+    [InlineData("checkerboard")]
+    [InlineData("spirals")]
+    [InlineData("ring")]
+    public void ToysAreConfigurableAndRoundTrip(string toy)
+    {
+        var config = ExperimentConfig.Parse(Merge(Minimal, $$"""{ "target": { "type": "{{toy}}" } }"""));
+        Assert.Equal(toy, config.Target.Type);
+        Assert.Equal(2, config.Target.Create().Dimension);
+        Assert.Equal(config.ToJson(), ExperimentConfig.Parse(config.ToJson()).ToJson());
+    }
+
+    [Theory]
+    [InlineData("""{ "target": { "type": "spirals", "arms": 1.5 } }""", "arms")]
+    [InlineData("""{ "target": { "type": "moons", "noise": -1 } }""", "noise")]
+    [InlineData("""{ "target": { "type": "ring", "radius": 4, "sigma": 1 } }""", "config.target.sigma")]
+    public void ToyParametersAreValidated(string patch, string expected)
+    {
+        var config = Record.Exception(() => ExperimentConfig.Parse(Merge(Minimal, patch)).Target.Create());
+        Assert.NotNull(config);
+        Assert.Contains(expected, config.Message);
+    }
+
     [Fact]
     public void MalformedJsonIsReported()
     {
