@@ -10,11 +10,13 @@ namespace NeuralOT.Tests.Solvers;
 [Collection(TrainingCollection.Name)]
 public class MinimaxSolverTests
 {
-    /// <summary>Fast-mode budgets; the tolerances held on several seeds with margin (see the docs for the spread).</summary>
+    /// <summary>Fast-mode budgets. Measured on seeds 0-5: static (300 iterations) l2_uvp 0.25-0.34 %, w2 error
+    /// 0.06-0.98 %, cosine >= 0.9993; time (600 iterations) l2_uvp 7.2-8.9 %, w2 error 0.8-1.6 %, cosine >= 0.982.
+    /// The tolerances leave about a factor of two on the worst seed.</summary>
     [Theory]
-    [InlineData(CriticForm.Static, 300, 3.0, 0.02)]
-    [InlineData(CriticForm.Time, 600, 12.0, 0.05)]
-    public void BothFormsLearnASmallGaussianPairInFastMode(CriticForm form, int iterations, double maxL2Uvp, double maxW2Error)
+    [InlineData(CriticForm.Static, 300, 1.0, 0.02, 0.998)]
+    [InlineData(CriticForm.Time, 600, 16.0, 0.035, 0.97)]
+    public void BothFormsLearnASmallGaussianPairInFastMode(CriticForm form, int iterations, double maxL2Uvp, double maxW2Error, double minCosine)
     {
         var reference = TestProblems.SmallGaussianPair();
         foreach (var seed in new[] { 1, 2 })
@@ -25,7 +27,7 @@ public class MinimaxSolverTests
             Assert.Equal(ExitReason.IterationBudget, result.ExitReason);
             Assert.True(metrics[MetricNames.L2Uvp] < maxL2Uvp, $"{form} seed {seed}: l2_uvp {metrics[MetricNames.L2Uvp]:F3} % >= {maxL2Uvp} %");
             Assert.True(metrics[MetricNames.W2RelativeError] < maxW2Error, $"{form} seed {seed}: w2 error {metrics[MetricNames.W2RelativeError]:F4} >= {maxW2Error}");
-            Assert.True(metrics[MetricNames.Cosine] > 0.99, $"{form} seed {seed}: cosine {metrics[MetricNames.Cosine]:F4}");
+            Assert.True(metrics[MetricNames.Cosine] > minCosine, $"{form} seed {seed}: cosine {metrics[MetricNames.Cosine]:F4}");
         }
     }
 
