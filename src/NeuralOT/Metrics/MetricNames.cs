@@ -17,4 +17,10 @@ public static class MetricNames
     public const string GeodesicError = "geodesic_error";
     /// <summary>The solver's estimate of the optimal mean cost E L(T(x) - x), for any cost.</summary>
     public const string CostEstimate = "cost_estimate";
+    /// <summary>E|v_hat - v*|^2 / E|v*|^2 with t ~ U(0, 1), x ~ mu_t (the exact geodesic marginal); a fraction.</summary>
+    public const string VelocityRelativeError = "velocity_relative_error";
+    /// <summary>|E_t E_x |v_hat|^2 - W2^2| / W2^2, x ~ mu_t (quadratic cost); a fraction.</summary>
+    public const string KineticEnergyGap = "kinetic_energy_gap";
+    /// <summary>E|X_1 - T_hat(X_0)|^2 / tr Cov(mu1), X_1 from integrating v_hat from X_0 ~ mu0; a fraction.</summary>
+    public const string EndpointError = "endpoint_error";
 }

@@ -114,9 +114,7 @@ internal sealed class MinimaxTraining(
 
     private void SetLearningRates(int iteration, int total)
     {
-        var factor = options.Schedule == LearningRateSchedule.Cosine
-            ? 0.5 * (1 + Math.Cos(Math.PI * (iteration - 1) / total))
-            : 1.0;
+        var factor = options.Schedule.Factor(iteration, total);
         foreach (var group in mapOptimizer.ParamGroups) group.LearningRate = options.MapLearningRate * factor;
         foreach (var group in criticOptimizer.ParamGroups) group.LearningRate = options.CriticLearningRate * factor;
     }
