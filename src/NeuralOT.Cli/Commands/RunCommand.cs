@@ -24,7 +24,7 @@ public static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "Overrides solver.threads (CPU threads for TorchSharp)." };
         var device = new Option<string?>("--device") { Description = "cpu or cuda (overrides solver.device)." };
         var force = new Option<bool>("--force") { Description = "Overwrite an output folder that holds another run." };
-        var command = new Command("run", "Train and evaluate an experiment; writes metrics.json, history.csv and config.json.")
+        var command = new Command("run", "Train and evaluate an experiment; writes metrics.json, history.csv, velocity_history.csv (phase 2) and config.json.")
         {
             experiment, output, fast, seed, iterations, threads, device, force,
         };
@@ -42,6 +42,7 @@ public static class RunCommand
                 var outcome = ProgressDisplay.Run(stdout, config.Name,
                     progress => ExperimentRunner.Run(config, settings, progress, cancellation));
                 using var result = outcome.Result;
+                using var velocity = outcome.Velocity;
                 switch (result.ExitReason)
                 {
                     case ExitReason.Diverged:
@@ -51,7 +52,18 @@ public static class RunCommand
                         stderr.WriteLine($"cancelled: {result.ExitMessage}; partial results in {outcome.OutputDirectory}");
                         return Cancelled;
                 }
+                switch (velocity?.ExitReason)
+                {
+                    case ExitReason.Diverged:
+                        stderr.WriteLine($"error: velocity training {velocity.ExitMessage}. History so far: {Path.Combine(outcome.OutputDirectory, ExperimentRunner.VelocityHistoryFile)}");
+                        return Diverged;
+                    case ExitReason.Cancelled:
+                        stderr.WriteLine($"cancelled: velocity training {velocity.ExitMessage}; partial results in {outcome.OutputDirectory}");
+                        return Cancelled;
+                }
                 stdout.WriteLine($"{config.Name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {outcome.OutputDirectory}");
+                if (velocity is not null)
+                    stdout.WriteLine($"{config.Name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
                 foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double))
                     stdout.WriteLine($"  {key} = {value:G6}");
                 return 0;

@@ -19,7 +19,7 @@ namespace NeuralOT.Experiments;
 public sealed record ExperimentConfig(
     string Name, string Description, DistributionSpec Source, DistributionSpec Target, ICost Cost, SolverOptions Solver)
 {
-    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver"];
+    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver", "velocity"];
     private static readonly string[] SolverKeys =
     [
         "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
@@ -27,6 +27,9 @@ public sealed record ExperimentConfig(
         "device", "history_interval",
     ];
     private static readonly string[] NetworkKeys = ["width", "depth", "activation"];
+
+    /// <summary>Phase-2 settings; null when the run stops after phase 1.</summary>
+    public VelocityConfig? Velocity { get; init; }
 
     /// <summary>Reads a config from JSON text; <paramref name="fallbackName"/> names it when the text has no <c>name</c>.</summary>
     /// <exception cref="ConfigException">Malformed JSON, a missing or unknown key, or an invalid value (the message names it).</exception>
@@ -51,8 +54,12 @@ public sealed record ExperimentConfig(
                 DistributionSpec.Parse(section.Section("source")),
                 DistributionSpec.Parse(section.Section("target")),
                 ParseCost(section.Section("cost")),
-                ParseSolver(section.OptionalSection("solver")));
+                ParseSolver(section.OptionalSection("solver")))
+            {
+                Velocity = section.OptionalSection("velocity") is { } velocity ? VelocityConfig.Parse(velocity) : null,
+            };
             config.Solver.Validate();
+            config.Velocity?.Validate();
             return config;
         }
         catch (ArgumentException error)
@@ -103,6 +110,7 @@ public sealed record ExperimentConfig(
             },
         };
         if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
+        if (Velocity is not null) root["velocity"] = Velocity.ToJson();
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -25,13 +25,18 @@ public sealed record RunSettings(
 /// <param name="Result">The trained solution (the caller disposes it).</param>
 /// <param name="Metrics">The metrics written to metrics.json (empty when training diverged).</param>
 /// <param name="OutputDirectory">The folder written.</param>
-public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result, IReadOnlyDictionary<string, object> Metrics, string OutputDirectory);
+public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result, IReadOnlyDictionary<string, object> Metrics, string OutputDirectory)
+{
+    /// <summary>The trained phase-2 field (the caller disposes it); null when the config has no velocity section or
+    /// phase 1 did not finish.</summary>
+    public VelocityResult? Velocity { get; init; }
+}
 
 /// <summary>
 /// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c> and <c>metrics.json</c>
 /// (SPEC 6). Each file is written atomically; metrics.json is written last and only for a usable result.
 /// </summary>
-public static class ExperimentRunner
+public static partial class ExperimentRunner
 {
     /// <summary>The iteration budget of fast mode.</summary>
     public const int FastIterations = 200;
@@ -52,14 +57,15 @@ public static class ExperimentRunner
             Device = settings.Device ?? solver.Device,
         };
         solver.Validate();
-        return config with { Solver = solver };
+        return config with { Solver = solver, Velocity = ApplyToVelocity(config.Velocity, solver, settings) };
     }
 
     /// <summary>Runs the experiment and writes its folder.</summary>
     /// <exception cref="ConfigException">Invalid configuration, or the output folder holds another run and Force is off.</exception>
     public static RunOutcome Run(
         ExperimentConfig config, RunSettings settings,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        IProgress<VelocityProgress>? velocityProgress = null)
     {
         ExperimentConfig applied;
         IDistribution source, target;
@@ -68,6 +74,7 @@ public static class ExperimentRunner
             applied = Apply(config, settings);
             source = applied.Source.Create();
             target = applied.Target.Create();
+            CheckVelocitySection(applied);
         }
         catch (ArgumentException error)
         {
@@ -83,10 +90,14 @@ public static class ExperimentRunner
         if (result.ExitReason == ExitReason.Diverged)
             return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory);
 
+        var velocity = TrainVelocity(applied, result, settings.OutputDirectory, velocityProgress, cancellation);
+        if (velocity?.ExitReason == ExitReason.Diverged)
+            return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory) { Velocity = velocity };
         var metrics = Evaluate(applied, result);
+        if (velocity is not null) AddVelocityMetrics(metrics, applied, result, velocity);
         WriteAtomically(Path.Combine(settings.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
-        return new RunOutcome(applied, result, metrics, settings.OutputDirectory);
+        return new RunOutcome(applied, result, metrics, settings.OutputDirectory) { Velocity = velocity };
     }
 
     /// <summary>The metrics of SPEC 3 that apply to this experiment, plus the run's identity.</summary>
@@ -134,7 +145,7 @@ public static class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = new[] { ConfigFile, HistoryFile, VelocityHistoryFile, MetricsFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));

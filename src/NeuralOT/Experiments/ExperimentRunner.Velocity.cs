@@ -1,0 +1,83 @@
+using NeuralOT.Costs;
+using NeuralOT.Metrics;
+using NeuralOT.Reference;
+using NeuralOT.Solvers;
+using TorchSharp;
+
+namespace NeuralOT.Experiments;
+
+/// <summary>Phase 2 in a run: trains the velocity field after the map and adds its metrics (SPEC 2.2, 3).</summary>
+public static partial class ExperimentRunner
+{
+    /// <summary>The phase-2 history: <c>iteration,loss,seconds</c>.</summary>
+    public const string VelocityHistoryFile = "velocity_history.csv";
+
+    /// <summary>The velocity section with the run's overrides: <c>--seed</c> sets its seed too, fast mode caps its
+    /// iterations at <see cref="FastIterations"/>, and it uses the solver's threads and device.</summary>
+    private static VelocityConfig? ApplyToVelocity(VelocityConfig? velocity, SolverOptions solver, RunSettings settings)
+    {
+        if (velocity is null) return null;
+        var options = velocity.Options;
+        return velocity with
+        {
+            Options = options with
+            {
+                Seed = settings.Seed ?? options.Seed,
+                Iterations = settings.Fast ? Math.Min(options.Iterations, FastIterations) : options.Iterations,
+                Threads = solver.Threads,
+                Device = solver.Device,
+            },
+        };
+    }
+
+    private static void CheckVelocitySection(ExperimentConfig config)
+    {
+        if (config.Velocity is not { } velocity) return;
+        velocity.Validate();
+        if (config.Solver.Iterations == 0)
+            throw new ConfigException("config.velocity needs a trained map, but solver.iterations is 0: train the map (solver.iterations or --iterations above 0) or remove the velocity section.");
+        if (velocity.Oracle && GaussianReference(config) is null)
+            throw new ConfigException("config.velocity.oracle = true needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem.");
+    }
+
+    /// <summary>Trains phase 2 when the config asks for it and phase 1 was not cancelled; writes its history.</summary>
+    private static VelocityResult? TrainVelocity(
+        ExperimentConfig config, TransportResult map, string outputDirectory,
+        IProgress<VelocityProgress>? progress, CancellationToken cancellation)
+    {
+        if (config.Velocity is not { } velocity || map.ExitReason == ExitReason.Cancelled) return null;
+        var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(config)!) : VelocitySupervision.FromMap(map);
+        var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
+        WriteAtomically(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
+        return result;
+    }
+
+    /// <summary>Phase 2's identity and time, the field metrics against the closed form where one exists, and the
+    /// end-point error of its flow against the map it learned from (the phase-1 map, or T* in oracle mode).</summary>
+    private static void AddVelocityMetrics(Dictionary<string, object> metrics, ExperimentConfig config, TransportResult map, VelocityResult velocity)
+    {
+        var settings = config.Velocity!;
+        metrics["velocity_supervision"] = settings.Oracle ? "oracle" : "map";
+        metrics["velocity_iterations"] = velocity.IterationsCompleted;
+        metrics["velocity_train_seconds"] = Math.Round(velocity.TrainingTime.TotalSeconds, 3);
+        metrics["velocity_exit_reason"] = ExitReasonName(velocity.ExitReason);
+        metrics["velocity_integrator"] = settings.Integrator.ToString().ToLowerInvariant();
+        metrics["velocity_steps"] = settings.Steps;
+        // Evaluation samples come from their own stream, apart from both phases' training samples.
+        var generator = new torch.Generator((ulong)settings.Options.Seed + 2_000_003UL);
+        var reference = GaussianReference(config);
+        if (reference is not null)
+            foreach (var (name, value) in VelocityMetrics.AgainstGaussian(velocity, reference, generator))
+                metrics[name] = value;
+        metrics[MetricNames.EndpointError] = settings.Oracle
+            ? VelocityMetrics.EndpointError(velocity, reference!.Source, reference.Map,
+                VelocityMetrics.TotalVariance(reference.Target, generator), generator, settings.Integrator, settings.Steps)
+            : VelocityMetrics.EndpointError(velocity, map, generator, settings.Integrator, settings.Steps);
+    }
+
+    /// <summary>The closed-form solution when the problem has one (two Gaussians, quadratic cost); otherwise null.</summary>
+    private static GaussianTransport? GaussianReference(ExperimentConfig config) =>
+        config.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target
+            ? new GaussianTransport(source.CreateGaussian(), target.CreateGaussian())
+            : null;
+}
