@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
@@ -12,8 +11,6 @@ internal sealed class MinimaxTraining(
     IDistribution source, IDistribution target, ICost cost, SolverOptions options,
     MapNetwork map, CriticNetwork critic, Device device)
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     private readonly SaddleObjective objective = SaddleObjective.For(options.Critic, cost);
     private readonly Generator generator = new Generator((ulong)options.Seed);
     private readonly optim.Optimizer mapOptimizer = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
@@ -23,50 +20,28 @@ internal sealed class MinimaxTraining(
     {
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
-        var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.Zero;
-        var exit = ExitReason.IterationBudget;
-        var message = $"completed the budget of {total} iterations";
         double criticObjective = double.NaN, mapObjective = double.NaN, transportCost = double.NaN;
-        var completed = 0;
-
-        for (var iteration = 1; iteration <= total; iteration++)
-        {
-            if (cancellation.IsCancellationRequested)
-            {
-                exit = ExitReason.Cancelled;
-                message = $"cancelled after {completed} of {total} iterations";
-                break;
-            }
-            using (var scope = NewDisposeScope())
+        var outcome = TrainingLoop.Run(
+            total, options.HistoryInterval,
+            step: iteration =>
             {
                 SetLearningRates(iteration, total);
                 for (var step = 0; step < options.CriticSteps; step++)
                     criticObjective = CriticStep();
                 for (var step = 0; step < options.MapSteps; step++)
                     (mapObjective, transportCost) = MapStep();
-            }
-            if (!double.IsFinite(criticObjective) || !double.IsFinite(mapObjective) || !double.IsFinite(transportCost))
-            {
-                exit = ExitReason.Diverged;
-                var which = !double.IsFinite(criticObjective) ? "critic objective" : !double.IsFinite(mapObjective) ? "map objective" : "transport cost W_hat";
-                message = $"diverged: the {which} became {(double.IsNaN(criticObjective + mapObjective + transportCost) ? "NaN" : "infinite")} at iteration {iteration}; lower the learning rates or set gradient_clip";
-                history.Add(new HistoryEntry(iteration, criticObjective, mapObjective, transportCost, clock.Elapsed.TotalSeconds));
-                break;
-            }
-            completed = iteration;
-            if (iteration % options.HistoryInterval == 0 || iteration == total)
-                history.Add(new HistoryEntry(iteration, criticObjective, mapObjective, transportCost, clock.Elapsed.TotalSeconds));
-            if (progress is not null && (clock.Elapsed - lastReport >= ProgressInterval || iteration == total))
-            {
-                lastReport = clock.Elapsed;
-                progress.Report(Progress(iteration, total, criticObjective, mapObjective, transportCost, clock.Elapsed));
-            }
-        }
-        clock.Stop();
-        if (progress is not null && exit != ExitReason.IterationBudget)
-            progress.Report(Progress(completed, total, criticObjective, mapObjective, transportCost, clock.Elapsed));
-        return new TransportResult(source, target, cost, options, map, critic, history, exit, message, completed, clock.Elapsed);
+                return TrainingLoop.NonFinite("critic objective", criticObjective)
+                    ?? TrainingLoop.NonFinite("map objective", mapObjective)
+                    ?? TrainingLoop.NonFinite("transport cost W_hat", transportCost);
+            },
+            record: (iteration, elapsed) =>
+                history.Add(new HistoryEntry(iteration, criticObjective, mapObjective, transportCost, elapsed.TotalSeconds)),
+            report: progress is null ? null : (iteration, elapsed) =>
+                progress.Report(Progress(iteration, total, criticObjective, mapObjective, transportCost, elapsed)),
+            divergenceFix: "lower the learning rates or set gradient_clip",
+            cancellation);
+        return new TransportResult(source, target, cost, options, map, critic, history,
+            outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed);
     }
 
     private static TrainingProgress Progress(int iteration, int total, double critic, double map, double cost, TimeSpan elapsed) =>
