@@ -12,10 +12,10 @@ internal static class ProgressDisplay
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 
-    public static RunOutcome Run(TextWriter output, string name, Func<IProgress<TrainingProgress>, RunOutcome> run)
+    public static RunOutcome Run(TextWriter output, string name, Func<IProgress<TrainingProgress>, IProgress<VelocityProgress>, RunOutcome> run)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return run(new PlainLines(output, name));
+            return run(new PlainLines(output, name), new PlainVelocityLines(output, name));
 
         RunOutcome? outcome = null;
         AnsiConsole.Progress()
@@ -23,13 +23,22 @@ internal static class ProgressDisplay
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(name));
-                outcome = run(new Callback(report =>
+                ProgressTask? velocityTask = null;
+                outcome = run(new Callback<TrainingProgress>(report =>
                 {
                     task.MaxValue = Math.Max(1, report.TotalIterations);
                     task.Value = report.Iteration;
                     task.Description = Markup.Escape(Describe(name, report));
+                }), new Callback<VelocityProgress>(report =>
+                {
+                    task.StopTask();
+                    velocityTask ??= context.AddTask(Markup.Escape(name + " velocity"));
+                    velocityTask.MaxValue = Math.Max(1, report.TotalIterations);
+                    velocityTask.Value = report.Iteration;
+                    velocityTask.Description = Markup.Escape(Describe(name, report));
                 }));
                 task.StopTask();
+                velocityTask?.StopTask();
             });
         return outcome!;
     }
@@ -37,9 +46,12 @@ internal static class ProgressDisplay
     private static string Describe(string name, TrainingProgress p) =>
         FormattableString.Invariant($"{name} it {p.Iteration}/{p.TotalIterations} critic {p.CriticObjective:F4} map {p.MapObjective:F4} W_hat {p.WHat:F4}");
 
-    private sealed class Callback(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+    private static string Describe(string name, VelocityProgress p) =>
+        FormattableString.Invariant($"{name} velocity it {p.Iteration}/{p.TotalIterations} loss {p.Loss:G4}");
+
+    private sealed class Callback<T>(Action<T> report) : IProgress<T>
     {
-        public void Report(TrainingProgress value) => report(value);
+        public void Report(T value) => report(value);
     }
 
     private sealed class PlainLines(TextWriter output, string name) : IProgress<TrainingProgress>
@@ -47,6 +59,20 @@ internal static class ProgressDisplay
         private DateTime lastLine = DateTime.MinValue;
 
         public void Report(TrainingProgress p)
+        {
+            var now = DateTime.UtcNow;
+            if (now - lastLine < PlainInterval && p.Iteration < p.TotalIterations) return;
+            lastLine = now;
+            output.WriteLine(FormattableString.Invariant(
+                $"{Describe(name, p)} elapsed {p.Elapsed.TotalSeconds:F0}s eta {p.Remaining.TotalSeconds:F0}s"));
+        }
+    }
+
+    private sealed class PlainVelocityLines(TextWriter output, string name) : IProgress<VelocityProgress>
+    {
+        private DateTime lastLine = DateTime.MinValue;
+
+        public void Report(VelocityProgress p)
         {
             var now = DateTime.UtcNow;
             if (now - lastLine < PlainInterval && p.Iteration < p.TotalIterations) return;

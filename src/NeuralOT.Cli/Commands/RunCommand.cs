@@ -40,7 +40,7 @@ public static class RunCommand
                     parseResult.GetValue(fast), parseResult.GetValue(seed), parseResult.GetValue(iterations),
                     parseResult.GetValue(threads), parseResult.GetValue(device), parseResult.GetValue(force));
                 var outcome = ProgressDisplay.Run(stdout, config.Name,
-                    progress => ExperimentRunner.Run(config, settings, progress, cancellation));
+                    (progress, velocityProgress) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress));
                 using var result = outcome.Result;
                 using var velocity = outcome.Velocity;
                 switch (result.ExitReason)

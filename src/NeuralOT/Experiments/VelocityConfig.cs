@@ -78,8 +78,15 @@ public sealed record VelocityConfig
         ["oracle"] = Oracle,
     };
 
-    private static IntegrationMethod ParseIntegrator(string name) =>
-        Enum.TryParse<IntegrationMethod>(name, ignoreCase: true, out var method) && Enum.IsDefined(method)
-            ? method
-            : throw new ConfigException($"config.velocity.integrator = \"{name}\" is invalid; use one of {string.Join(", ", IntegrationMethods.Names.Select(n => $"\"{n}\""))}.");
+    private static IntegrationMethod ParseIntegrator(string name)
+    {
+        try
+        {
+            return IntegrationMethods.Parse(name);
+        }
+        catch (ArgumentException)
+        {
+            throw new ConfigException($"config.velocity.integrator = \"{name}\" is invalid; use one of {string.Join(", ", IntegrationMethods.Names.Select(n => $"\"{n}\""))}.");
+        }
+    }
 }
