@@ -68,13 +68,14 @@ public static class ExperimentRunner
             applied = Apply(config, settings);
             source = applied.Source.Create();
             target = applied.Target.Create();
+            if (source.Dimension != target.Dimension)
+                throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
+            MinimaxSolver.Validate(source, target, applied.Cost, applied.Solver);
         }
         catch (ArgumentException error)
         {
             throw ConfigException.From(error);
         }
-        if (source.Dimension != target.Dimension)
-            throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
         PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
         WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
 
@@ -116,6 +117,11 @@ public static class ExperimentRunner
         else if (config.Cost is QuadraticCost)
         {
             metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * transportCost);
+        }
+        if (result.ReverseMap is not null)
+        {
+            metrics[MetricNames.CostEstimateReverse] = result.EstimateReverseTransportCost(GaussianMapMetrics.MomentSamples, generator);
+            metrics[MetricNames.CycleError] = result.CycleError(GaussianMapMetrics.MapSamples, generator);
         }
         return metrics;
     }

@@ -17,4 +17,9 @@ public static class MetricNames
     public const string GeodesicError = "geodesic_error";
     /// <summary>The solver's estimate of the optimal mean cost E L(T(x) - x), for any cost.</summary>
     public const string CostEstimate = "cost_estimate";
+
+    /// <summary>Bidirectional training: the reverse map's estimate E_{y~mu1} L(G(y)) of the same optimal cost.</summary>
+    public const string CostEstimateReverse = "cost_estimate_reverse";
+    /// <summary>Bidirectional training: E|T^-1(T(x)) - x|^2 + E|T(T^-1(y)) - y|^2 with T^-1 the reverse map.</summary>
+    public const string CycleError = "cycle_error";
 }

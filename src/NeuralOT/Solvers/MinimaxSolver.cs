@@ -25,6 +25,30 @@ public static class MinimaxSolver
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        var resolved = Validate(source, target, cost, options);
+        var device = ResolveDevice(resolved.Device);
+        torch.set_num_threads(resolved.Threads);
+
+        var preconditioner = resolved.Preconditioning == Preconditioning.Affine
+            ? AffinePreconditioner.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
+            : null;
+        var trainingSource = preconditioner?.PushForward(source) ?? source;
+
+        torch.manual_seed(resolved.Seed);
+        var forward = CreateDirection(trainingSource, target, resolved, device);
+        var reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
+        var training = reverse is null
+            ? new MinimaxTraining(cost, resolved, device, forward)
+            : new MinimaxTraining(cost, resolved, device, forward, reverse);
+        var outcome = training.Train(progress, cancellation);
+        return new TransportResult(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+    }
+
+    /// <summary>Checks a problem and its options without training; returns the resolved options.</summary>
+    /// <exception cref="ArgumentException">Mismatched dimensions, an invalid option, or an option that does not
+    /// apply to the cost (the message names it and the fix).</exception>
+    public static SolverOptions Validate(IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null)
+    {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(cost);
@@ -34,16 +58,20 @@ public static class MinimaxSolver
                 nameof(target));
         var resolved = (options ?? new SolverOptions()).Resolve();
         resolved.Validate();
-        var device = ResolveDevice(resolved.Device);
-        torch.set_num_threads(resolved.Threads);
+        if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
+            throw new ArgumentException(
+                $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",
+                "preconditioning");
+        return resolved;
+    }
 
-        torch.manual_seed(resolved.Seed);
-        var map = new MapNetwork(source.Dimension, resolved.MapNetwork);
-        var critic = new CriticNetwork(source.Dimension, resolved.Critic == CriticForm.Time, resolved.CriticNetwork);
+    private static TransportDirection CreateDirection(IDistribution from, IDistribution to, SolverOptions options, Device device)
+    {
+        var map = new MapNetwork(from.Dimension, options.MapNetwork);
+        var critic = new CriticNetwork(from.Dimension, options.Critic == CriticForm.Time, options.CriticNetwork);
         map.to(device);
         critic.to(device);
-        var run = new MinimaxTraining(source, target, cost, resolved, map, critic, device);
-        return run.Train(progress, cancellation);
+        return new TransportDirection(from, to, map, critic, options);
     }
 
     internal static Device ResolveDevice(string name)
