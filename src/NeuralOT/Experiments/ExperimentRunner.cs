@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Metrics;
@@ -28,8 +29,9 @@ public sealed record RunSettings(
 public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result, IReadOnlyDictionary<string, object> Metrics, string OutputDirectory);
 
 /// <summary>
-/// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c> and <c>metrics.json</c>
-/// (SPEC 6). Each file is written atomically; metrics.json is written last and only for a usable result.
+/// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c>, <c>checkpoint.ckpt</c>
+/// (every <see cref="CheckpointInterval"/> iterations and at the end) and <c>metrics.json</c> (SPEC 6). Each file is
+/// written atomically; metrics.json is written last and only for a usable result.
 /// </summary>
 public static class ExperimentRunner
 {
@@ -37,7 +39,10 @@ public static class ExperimentRunner
     public const int FastIterations = 200;
 
     /// <summary>The files a run writes.</summary>
-    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json";
+    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json", CheckpointFile = "checkpoint.ckpt";
+
+    /// <summary>Iterations between the periodic checkpoints of a run (one is also written at the end).</summary>
+    public const int CheckpointInterval = 1000;
 
     /// <summary>The configuration with the settings' overrides applied.</summary>
     public static ExperimentConfig Apply(ExperimentConfig config, RunSettings settings)
@@ -79,10 +84,14 @@ public static class ExperimentRunner
         PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
         WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
 
-        var result = MinimaxSolver.Solve(source, target, applied.Cost, applied.Solver, progress, cancellation);
+        var checkpoint = Path.Combine(settings.OutputDirectory, CheckpointFile);
+        var result = MinimaxSolver.Solve(source, target, applied.Cost, applied.Solver, progress, cancellation,
+            new TrainingHooks(CheckpointInterval, state => TransportCheckpoint.Save(state, checkpoint)));
         WriteAtomically(Path.Combine(settings.OutputDirectory, HistoryFile), result.History.ToCsv());
+        // A diverged run keeps its last periodic checkpoint, which predates the blow-up, and gets no metrics.
         if (result.ExitReason == ExitReason.Diverged)
             return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory);
+        TransportCheckpoint.Save(result, checkpoint);
 
         var metrics = Evaluate(applied, result);
         WriteAtomically(Path.Combine(settings.OutputDirectory, MetricsFile),
@@ -140,7 +149,7 @@ public static class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile, CheckpointFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));

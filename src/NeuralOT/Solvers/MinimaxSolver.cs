@@ -19,13 +19,16 @@ public static class MinimaxSolver
     /// <param name="options">Settings; null for the defaults.</param>
     /// <param name="progress">Receives progress a few times a second and at the end.</param>
     /// <param name="cancellation">Stops training within one iteration; the result then holds the last completed iteration.</param>
+    /// <param name="hooks">Periodic work during training (checkpoints); null for none.</param>
     /// <returns>The trained result; <see cref="TransportResult.ExitReason"/> says why it stopped.</returns>
     /// <exception cref="ArgumentException">Mismatched dimensions or an invalid option (the message names it).</exception>
     public static TransportResult Solve(
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null)
     {
         var resolved = Validate(source, target, cost, options);
+        if (hooks is { CheckpointInterval: < 1 })
+            throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
         var device = ResolveDevice(resolved.Device);
         torch.set_num_threads(resolved.Threads);
 
@@ -40,8 +43,11 @@ public static class MinimaxSolver
         var training = reverse is null
             ? new MinimaxTraining(cost, resolved, device, forward)
             : new MinimaxTraining(cost, resolved, device, forward, reverse);
-        var outcome = training.Train(progress, cancellation);
-        return new TransportResult(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+        TransportResult Result(TrainingOutcome outcome) =>
+            new(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+        var outcome = training.Train(progress, cancellation,
+            hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue);
+        return Result(outcome);
     }
 
     /// <summary>Checks a problem and its options without training; returns the resolved options.</summary>

@@ -36,7 +36,13 @@ internal sealed class MinimaxTraining
     }
 
     /// <summary>Runs the loop and returns the pieces of a result.</summary>
-    public TrainingOutcome Train(IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    /// <param name="progress">Receives progress a few times a second and at the end.</param>
+    /// <param name="cancellation">Stops the loop within one iteration.</param>
+    /// <param name="checkpoint">Called with the outcome so far every <paramref name="checkpointInterval"/> iterations.</param>
+    /// <param name="checkpointInterval">Iterations between checkpoints.</param>
+    public TrainingOutcome Train(
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation,
+        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue)
     {
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
@@ -80,6 +86,8 @@ internal sealed class MinimaxTraining
                 lastReport = clock.Elapsed;
                 progress.Report(state.Progress(iteration, total, clock.Elapsed));
             }
+            if (checkpoint is not null && iteration % checkpointInterval == 0 && iteration < total)
+                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, clock.Elapsed));
             if (options.Bidirectional is { } bidirectional)
             {
                 smoothedForward = Smooth(smoothedForward, state.TransportCost);

@@ -43,4 +43,25 @@ public sealed class TrainingHistory
         }
         return text.ToString();
     }
+
+    /// <summary>Reads what <see cref="ToCsv"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">The text is not a history written by <see cref="ToCsv"/>.</exception>
+    public static TrainingHistory FromCsv(string csv)
+    {
+        var lines = csv.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || !lines[0].StartsWith(CsvHeader, StringComparison.Ordinal))
+            throw new InvalidDataException($"A training history must start with the header \"{CsvHeader}\".");
+        var bidirectional = lines[0] == CsvHeader + "," + BidirectionalColumns;
+        var history = new TrainingHistory();
+        foreach (var (line, row) in lines.Skip(1).Select((l, i) => (l, i + 2)))
+        {
+            var cells = line.Split(',');
+            if (cells.Length != (bidirectional ? 7 : 5))
+                throw new InvalidDataException($"Training history row {row} has {cells.Length} cells; expected {(bidirectional ? 7 : 5)}.");
+            double Cell(int i) => double.Parse(cells[i], System.Globalization.CultureInfo.InvariantCulture);
+            history.Add(new HistoryEntry((int)Cell(0), Cell(1), Cell(2), Cell(3), Cell(4),
+                bidirectional ? Cell(5) : null, bidirectional ? Cell(6) : null));
+        }
+        return history;
+    }
 }

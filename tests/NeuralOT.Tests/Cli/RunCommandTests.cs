@@ -48,6 +48,10 @@ public class RunCommandTests
         var config = ExperimentConfig.Load(Path.Combine(outDir, "config.json"));
         Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
         Assert.Equal(3, config.Solver.Seed);
+
+        using var checkpoint = NeuralOT.Checkpoints.TransportCheckpoint.Load(Path.Combine(outDir, "checkpoint.ckpt"),
+            config.Source.Create(), config.Target.Create(), config.Cost, config.Solver);
+        Assert.Equal(ExperimentRunner.FastIterations, checkpoint.IterationsCompleted);
     }
 
     [Fact]
