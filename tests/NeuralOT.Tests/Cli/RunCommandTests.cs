@@ -97,6 +97,7 @@ public class RunCommandTests
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [0.7, 0.7], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "sum to 1" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [-0.5, 1.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "negative" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "solver": { "batch_size": 0 } }""", "batch_size" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "power", "p": 1.5 }, "solver": { "preconditioning": "affine" } }""", "quadratic cost only" },
         { """{ "source": { "type": "csv", "path": "nowhere.csv" }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "nowhere.csv" },
     };
 
