@@ -115,17 +115,18 @@ public static class ExperimentRunner
         };
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var transportCost = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
-        metrics[MetricNames.CostEstimate] = transportCost;
+        var costEstimate = result.EstimateOptimalCost(GaussianMapMetrics.CostSamples, generator);
+        metrics[MetricNames.CostEstimate] = costEstimate;
+        metrics[MetricNames.WHat] = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
         if (config.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target)
         {
             var reference = new GaussianTransport(source.CreateGaussian(), target.CreateGaussian());
-            foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, reference, generator, transportCost))
+            foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, reference, generator, costEstimate))
                 metrics[name] = value;
         }
         else if (config.Cost is QuadraticCost)
         {
-            metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * transportCost);
+            metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
         }
         if (result.ReverseMap is not null)
         {

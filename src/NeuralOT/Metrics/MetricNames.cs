@@ -7,7 +7,7 @@ public static class MetricNames
     public const string L2Uvp = "l2_uvp";
     /// <summary>Cosine between T_hat - Id and T* - Id in L2(mu0).</summary>
     public const string Cosine = "cosine";
-    /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 E L(F(x))).</summary>
+    /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 cost_estimate).</summary>
     public const string W2Estimate = "w2_estimate";
     /// <summary>The reference value of W2.</summary>
     public const string W2Reference = "w2_reference";
@@ -15,8 +15,11 @@ public static class MetricNames
     public const string W2RelativeError = "w2_relative_error";
     /// <summary>Mean over t = 0.1..0.9 of the Bures-Wasserstein distance between the moments of T_t#mu0 and the exact marginal, over w2_reference.</summary>
     public const string GeodesicError = "geodesic_error";
-    /// <summary>The solver's estimate of the optimal mean cost E L(T(x) - x), for any cost.</summary>
+    /// <summary>The solver's estimate of the optimal cost, for any cost: the saddle value S(map, critic) on fresh
+    /// samples (see <see cref="Solvers.TransportResult.EstimateOptimalCost"/>).</summary>
     public const string CostEstimate = "cost_estimate";
+    /// <summary>The mean cost of the learned map, E_{x~mu0} L(T(x) - x): the training monitor W_hat, on fresh samples.</summary>
+    public const string WHat = "w_hat";
 
     /// <summary>Bidirectional training: the reverse map's estimate E_{y~mu1} L(G(y)) of the same optimal cost.</summary>
     public const string CostEstimateReverse = "cost_estimate_reverse";

@@ -140,6 +140,35 @@ public sealed class TransportResult : IDisposable
         return Cost.Lagrangian(Displacement(source)).mean().item<double>();
     }
 
+    /// <summary>
+    /// The estimate of the optimal cost: the value of the saddle objective S(map, critic) on fresh samples. At the
+    /// saddle S is stationary in the map, so a small error of the map changes it only to second order, where the
+    /// plain mean cost E L(F(x)) changes to first order (on gaussian-2d: 0.001-0.03 % error in W2 against 0.2 %).
+    /// With affine preconditioning the critic belongs to the preconditioned problem, so this falls back to
+    /// <see cref="EstimateTransportCost"/>.
+    /// </summary>
+    /// <param name="count">Samples per side (the critic's spread makes the estimate noisier than E L(F(x)):
+    /// use about a million).</param>
+    /// <param name="generator">The stream the samples come from.</param>
+    public double EstimateOptimalCost(int count, Generator generator)
+    {
+        if (Preconditioner is not null) return EstimateTransportCost(count, generator);
+        var objective = SaddleObjective.For(Options.Critic, Cost);
+        var parameter = Map.parameters().First();
+        var total = 0.0;
+        for (var start = 0; start < count; start += EvaluationChunk)
+        {
+            using var scope = NewDisposeScope();
+            var n = Math.Min(EvaluationChunk, count - start);
+            var batch = new MinibatchSamples(
+                Source.Sample(n, generator).to(parameter.dtype, parameter.device),
+                Target.Sample(n, generator).to(parameter.dtype, parameter.device),
+                rand(n, 1, generator: generator).to(parameter.dtype, parameter.device));
+            total += objective.CriticLoss(Map, Critic, batch).Objective.to(float64).item<double>() * n;
+        }
+        return total / count;
+    }
+
     /// <summary>Bidirectional training: the reverse map's mean cost E_{y~mu1} L(G(y)), another estimate of the optimal cost.</summary>
     public double EstimateReverseTransportCost(int count, Generator generator)
     {
