@@ -1,3 +1,4 @@
-System.Console.WriteLine(NeuralOT.Probe.Version());
-var t = TorchSharp.torch.ones(3);
-System.Console.WriteLine(t.sum().item<float>());
+using System.CommandLine;
+
+var root = new RootCommand("neuralot: neural optimal transport, Wasserstein geodesics and reference solvers.");
+return root.Parse(args).Invoke();
