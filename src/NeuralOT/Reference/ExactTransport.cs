@@ -8,7 +8,7 @@ namespace NeuralOT.Reference;
 /// c(x, y) = L(y - x). With uniform weights an optimal plan is a permutation (Birkhoff), so the problem is a linear
 /// assignment problem, solved here by the Jonker-Volgenant shortest augmenting path method on a dense cost matrix.
 /// Memory: the n x n cost matrix in doubles, 8 n^2 bytes (200 MB at n = 5000), plus O(n d).
-/// For unequal sizes or weights use entropic OT (Sinkhorn).
+/// For unequal sizes or weights use <see cref="Sinkhorn"/>.
 /// </summary>
 public static class ExactTransport
 {
