@@ -69,7 +69,7 @@ internal static class LinearAssignment
         }
 
         var columnsWon = new int[n];
-        // JV process columns from last to first; any order is valid.
+        // JV process the columns from last to first; any order is valid.
         for (int j = n - 1; j >= 0; j--)
         {
             int i = minimisingRow[j];
@@ -127,8 +127,6 @@ internal static class LinearAssignment
         }
         return ReleaseSlackRows(cost, n, rowToColumn, columnToRow, v, 0);
     }
-
-
 
     /// <summary>One auction bid of <paramref name="row"/>; returns the evicted row, or -1.</summary>
     private static int Bid(double[] cost, int n, int row, int[] rowToColumn, int[] columnToRow, double[] v, double epsilon)
