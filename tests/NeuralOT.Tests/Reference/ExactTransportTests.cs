@@ -66,6 +66,26 @@ public class ExactTransportTests
     }
 
     [Fact]
+    public void A_far_outlier_does_not_break_optimality()
+    {
+        // The auction's epsilon schedule follows the cost spread, which one outlier makes 10^12 times the typical cost.
+        var source = TestPoints.Gaussian(61, 200, 2);
+        var target = TestPoints.Gaussian(62, 200, 2, mean: 0.5);
+        target[17, 0] = 1e6;
+        var result = ExactTransport.Solve(source, target);
+        TransportCertificate.AssertOptimal(CostMatrix.Build(source, target, QuadraticCost.Instance), 200, result);
+
+        // Every assignment pays for the outlier, so without its column the rest must be optimal on its own.
+        var keptTargets = Enumerable.Range(0, 200).Where(j => j != 17).ToArray();
+        int outlierSource = Array.IndexOf(result.Assignment, 17);
+        var keptSources = Enumerable.Range(0, 200).Where(i => i != outlierSource).ToArray();
+        var rest = ExactTransport.Solve(TestPoints.PermuteRows(source, keptSources), TestPoints.PermuteRows(target, keptTargets));
+        double restCost = keptSources.Sum(i => QuadraticCost.Instance.Lagrangian(
+            [target[result.Assignment[i], 0] - source[i, 0], target[result.Assignment[i], 1] - source[i, 1]])) / 199;
+        Assert.Equal(rest.Cost, restCost, 1e-9 * rest.Cost);
+    }
+
+    [Fact]
     public void Identical_points_cost_nothing()
     {
         var points = new double[50, 2]; // all at the origin

@@ -119,6 +119,16 @@ public class SinkhornTests
         Assert.Equal(plain.Cost, scaled.Cost, 1e-8 * plain.Cost);
     }
 
+    [Fact]
+    public void Tensor_overload_matches_the_array_overload()
+    {
+        var source = TestPoints.Gaussian(7, 20, 2);
+        var target = TestPoints.Gaussian(8, 25, 2, mean: 1);
+        using var sourceTensor = TorchSharp.torch.tensor(source.Cast<double>().ToArray(), [20, 2], TorchSharp.torch.float64);
+        using var targetTensor = TorchSharp.torch.tensor(target.Cast<double>().ToArray(), [25, 2], TorchSharp.torch.float64);
+        Assert.Equal(Sinkhorn.Solve(source, target, 0.1).Cost, Sinkhorn.Solve(sourceTensor, targetTensor, 0.1).Cost);
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-1.0)]

@@ -16,9 +16,10 @@ internal static class TestPoints
         return points;
     }
 
+    /// <summary>Rows order[0], order[1], ... of <paramref name="points"/> (a permutation or a selection).</summary>
     public static double[,] PermuteRows(double[,] points, int[] order)
     {
-        int n = points.GetLength(0), d = points.GetLength(1);
+        int n = order.Length, d = points.GetLength(1);
         var result = new double[n, d];
         for (int i = 0; i < n; i++)
             for (int k = 0; k < d; k++)
