@@ -30,7 +30,7 @@ try
     if (sinkhorn)
     {
         Console.WriteLine();
-        Console.WriteLine($"Sinkhorn (log domain), epsilon {SinkhornEpsilonFraction} x mean cost entry; ours: L1 marginal tolerance 1e-9; POT: ot.sinkhorn2(method=\"sinkhorn_log\", stopThr=1e-9).");
+        Console.WriteLine($"Sinkhorn (log-domain stabilised), epsilon {SinkhornEpsilonFraction} x mean cost entry; ours: L1 marginal tolerance 1e-9; POT: ot.sinkhorn2(method=\"sinkhorn_log\", stopThr=1e-9).");
         Console.WriteLine($"{"n",6} {"d",3} {"POT s",9} {"ours s",9} {"ratio",7} {"rel. diff",10}");
         foreach (int d in dimensions)
             foreach (int n in sizes.Where(size => size <= 2000))
