@@ -7,8 +7,8 @@ namespace NeuralOT.Reference;
 /// <summary>Settings of <see cref="Sinkhorn"/> besides epsilon.</summary>
 public sealed record SinkhornOptions
 {
-    /// <summary>Stop when the L1 error of the row marginal, sum_i |sum_j P_ij - a_i|, falls below this (the column
-    /// marginal is exact after each column update). Default 1e-9.</summary>
+    /// <summary>Stop when the L1 error of the source marginal, sum_i |sum_j P_ij - a_i|, measured before a row
+    /// update, falls below this (a plain column update makes the target marginal exact). Default 1e-9.</summary>
     public double Tolerance { get; init; } = 1e-9;
 
     /// <summary>The most Sinkhorn iterations (one row and one column update each), over all epsilon stages.
@@ -32,10 +32,12 @@ public sealed record SinkhornOptions
 /// <summary>
 /// Entropic optimal transport by log-domain Sinkhorn iterations with epsilon scaling, for arbitrary weights.
 /// It solves min_P sum_ij P_ij C_ij + epsilon sum_ij P_ij log(P_ij / (a_i b_j)) over plans P with marginals a and b;
-/// the plan is P_ij = a_i b_j exp((f_i + g_j - C_ij) / epsilon). All updates are log-sum-exps with the maximum
-/// factored out, so small epsilon neither overflows nor produces NaN. Epsilon is absolute, in the units of the cost
-/// (as POT's <c>reg</c>). Between exact log-domain iterations it iterates on scalings of a fixed kernel, which costs
-/// multiply-adds instead of exponentials. Memory: the n x m cost matrix and the kernel, 16 n m bytes.
+/// the plan is P_ij = a_i b_j exp((f_i + g_j - C_ij) / epsilon). Each epsilon stage starts with an exact log-domain
+/// iteration (log-sum-exps with the maximum factored out), then iterates on scalings of the fixed kernel
+/// exp((f_i + g_j - C_ij) / epsilon), which costs multiply-adds instead of exponentials; scalings are absorbed into
+/// the potentials long before they could overflow, so small epsilon neither overflows nor produces NaN.
+/// Epsilon is absolute, in the units of the cost (as POT's <c>reg</c>).
+/// Memory: the n x m cost matrix and the kernel, 16 n m bytes.
 /// </summary>
 public static class Sinkhorn
 {
@@ -131,11 +133,11 @@ public static class Sinkhorn
             // K_ij = exp((f_i + g_j - C_ij) / eps) (the plan is a_i b_j K_ij s_i t_j): matrix-vector products
             // instead of exponentials. Scalings that grow large are absorbed back into f and g.
             iterations++;
-            error = UpdateRows(cost, a, logB, f, g, currentEpsilon, 1, buffers.Row);
+            error = UpdateRows(cost, a, logB, f, g, currentEpsilon, buffers.Row);
             stageDone = error < stageTolerance;
             if (!stageDone)
             {
-                UpdateColumns(cost, logA, f, g, currentEpsilon, 1, buffers);
+                UpdateColumns(cost, logA, f, g, currentEpsilon, buffers);
                 scaled.Reset(cost, f, g, currentEpsilon);
                 while (iterations < options.MaxIterations)
                 {
@@ -153,8 +155,8 @@ public static class Sinkhorn
                     // Absorb (or, after an underflow, discard) the scalings, re-centre with an exact iteration.
                     scaled.AbsorbInto(f, g, currentEpsilon);
                     iterations++;
-                    UpdateRows(cost, a, logB, f, g, currentEpsilon, 1, buffers.Row);
-                    UpdateColumns(cost, logA, f, g, currentEpsilon, 1, buffers);
+                    UpdateRows(cost, a, logB, f, g, currentEpsilon, buffers.Row);
+                    UpdateColumns(cost, logA, f, g, currentEpsilon, buffers);
                     scaled.Reset(cost, f, g, currentEpsilon);
                 }
                 scaled.AbsorbInto(f, g, currentEpsilon);
@@ -172,7 +174,7 @@ public static class Sinkhorn
             error = double.PositiveInfinity; // stopped in an intermediate stage: the requested problem was not reached
         // A last plain row update at the requested epsilon makes every row of the plan sum to a_i exactly, so the
         // plan and its cost stay finite even when the iteration stopped early or over-relaxation overshot.
-        UpdateRows(cost, a, logB, f, g, epsilon, 1, buffers.Row);
+        UpdateRows(cost, a, logB, f, g, epsilon, buffers.Row);
         var message = converged
             ? null
             : $"Sinkhorn did not converge within {options.MaxIterations} iterations (marginal error {error:g3} > tolerance {options.Tolerance:g3} at epsilon {epsilon:g3}); increase MaxIterations, or increase epsilon, or loosen Tolerance.";
@@ -182,7 +184,7 @@ public static class Sinkhorn
     /// <summary>f_i = -eps log sum_j b_j exp((g_j - C_ij) / eps). Returns the L1 row-marginal error of the plan
     /// before the update, which the same log-sum-exps give for free.</summary>
     private static double UpdateRows(double[] cost, double[] a, double[] logB, double[] f, double[] g, double epsilon,
-        double omega, double[] exponents)
+        double[] exponents)
     {
         int n = f.Length, m = g.Length;
         double inverse = 1 / epsilon, error = 0;
@@ -201,15 +203,14 @@ public static class Sinkhorn
             double updated = -epsilon * (max + Math.Log(sum));
             // Row mass before the update: a_i exp((f_i - f_i_new) / eps).
             error += a[i] * Math.Abs(Math.Exp((f[i] - updated) * inverse) - 1);
-            f[i] += omega * (updated - f[i]);
+            f[i] = updated;
         }
         return error;
     }
 
     /// <summary>g_j = -eps log sum_i a_i exp((f_i - C_ij) / eps), accumulated row by row (the matrix is row-major):
     /// one sweep for the column maxima, one for the sums.</summary>
-    private static void UpdateColumns(double[] cost, double[] logA, double[] f, double[] g, double epsilon, double omega,
-        Buffers buffers)
+    private static void UpdateColumns(double[] cost, double[] logA, double[] f, double[] g, double epsilon, Buffers buffers)
     {
         int n = f.Length, m = g.Length;
         double inverse = 1 / epsilon;
@@ -233,7 +234,7 @@ public static class Sinkhorn
             double shift = logA[i] + f[i] * inverse;
             for (int j = 0; j < m; j++) sum[j] += Math.Exp(shift - row[j] * inverse - max[j]);
         }
-        for (int j = 0; j < m; j++) g[j] += omega * (-epsilon * (max[j] + Math.Log(sum[j])) - g[j]);
+        for (int j = 0; j < m; j++) g[j] = -epsilon * (max[j] + Math.Log(sum[j]));
     }
 
     private static void ValidateEpsilon(double epsilon)
