@@ -42,18 +42,13 @@ public static class DistanceCommand
         };
         command.SetAction(parseResult =>
         {
-            try
+            var configuration = parseResult.InvocationConfiguration;
+            return CliErrors.Run(configuration.Error, () =>
             {
-                var json = Run(parseResult.GetValue(source)!.FullName, parseResult.GetValue(target)!.FullName,
-                    parseResult.GetValue(cost)!, parseResult.GetValue(method)!, parseResult.GetValue(epsilon));
-                parseResult.InvocationConfiguration.Output.WriteLine(json);
+                configuration.Output.WriteLine(Run(parseResult.GetValue(source)!.FullName, parseResult.GetValue(target)!.FullName,
+                    parseResult.GetValue(cost)!, parseResult.GetValue(method)!, parseResult.GetValue(epsilon)));
                 return 0;
-            }
-            catch (Exception exception) when (exception is ArgumentException or InvalidDataException or IOException)
-            {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {exception.Message}");
-                return 1;
-            }
+            });
         });
         return command;
     }

@@ -6,7 +6,7 @@ namespace NeuralOT.Costs;
 public static class Cost
 {
     /// <summary>The names <see cref="Parse"/> accepts.</summary>
-    public const string KnownNames = "\"quadratic\" or \"power:P\" with P > 1 (for example \"power:1.5\")";
+    public const string KnownNames = "\"quadratic\" or \"power:p\" with p > 1 (for example \"power:1.5\")";
 
     /// <summary>Parses <c>quadratic</c> or <c>power:P</c>.</summary>
     /// <exception cref="ArgumentException">The name is not a known cost.</exception>

@@ -1,7 +1,6 @@
-using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using NeuralOT.Cli.Commands;
+using NeuralOT.Cli;
 using NeuralOT.Tests.Reference;
 
 namespace NeuralOT.Tests.Cli;
@@ -14,10 +13,9 @@ public sealed class DistanceCommandTests : IDisposable
 
     private static (int ExitCode, string Output, string Error) Run(params string[] arguments)
     {
-        var root = new RootCommand { DistanceCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
-        int exitCode = root.Parse(arguments).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        int exitCode = CliApplication.InvokeAsync(arguments, output, error).GetAwaiter().GetResult();
         return (exitCode, output.ToString(), error.ToString());
     }
 

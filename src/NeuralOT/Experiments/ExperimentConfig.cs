@@ -1,0 +1,197 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using NeuralOT.Costs;
+using NeuralOT.Networks;
+using NeuralOT.Solvers;
+
+namespace NeuralOT.Experiments;
+
+/// <summary>
+/// Everything that defines a run: the two distributions, the cost and the solver settings. The JSON schema is the
+/// one <c>neuralot run</c> reads and writes (keys in snake_case; see README "Configs").
+/// </summary>
+/// <param name="Name">The experiment name (used for the default output folder).</param>
+/// <param name="Description">One line for listings.</param>
+/// <param name="Source">mu0.</param>
+/// <param name="Target">mu1.</param>
+/// <param name="Cost">The transport cost.</param>
+/// <param name="Solver">Phase-1 solver settings.</param>
+public sealed record ExperimentConfig(
+    string Name, string Description, DistributionSpec Source, DistributionSpec Target, ICost Cost, SolverOptions Solver)
+{
+    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver"];
+    private static readonly string[] SolverKeys =
+    [
+        "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
+        "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
+        "device", "history_interval", "bidirectional", "preconditioning",
+    ];
+    private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
+    private static readonly string[] NetworkKeys = ["width", "depth", "activation"];
+
+    /// <summary>Reads a config from JSON text; <paramref name="fallbackName"/> names it when the text has no <c>name</c>.</summary>
+    /// <exception cref="ConfigException">Malformed JSON, a missing or unknown key, or an invalid value (the message names it).</exception>
+    public static ExperimentConfig Parse(string json, string fallbackName = "custom")
+    {
+        JsonNode? root;
+        try
+        {
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException error)
+        {
+            throw new ConfigException($"The config is not valid JSON: {error.Message}", error);
+        }
+        var section = new JsonSection(root, "config");
+        section.RejectUnknownKeys(TopLevelKeys);
+        try
+        {
+            var config = new ExperimentConfig(
+                section.OptionalString("name") ?? fallbackName,
+                section.OptionalString("description") ?? "",
+                DistributionSpec.Parse(section.Section("source")),
+                DistributionSpec.Parse(section.Section("target")),
+                ParseCost(section.Section("cost")),
+                ParseSolver(section.OptionalSection("solver")));
+            config.Solver.Validate();
+            return config;
+        }
+        catch (ArgumentException error)
+        {
+            throw ConfigException.From(error);
+        }
+    }
+
+    /// <summary>Reads a config file; relative data paths inside it resolve against the file's folder.</summary>
+    public static ExperimentConfig Load(string path)
+    {
+        if (!File.Exists(path)) throw new ConfigException($"Config file not found: {path}.");
+        var config = Parse(File.ReadAllText(path), Path.GetFileNameWithoutExtension(path));
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return config with { Source = config.Source.WithPathsRelativeTo(folder), Target = config.Target.WithPathsRelativeTo(folder) };
+    }
+
+    /// <summary>The config as JSON, with every solver option written out (the resolved configuration).</summary>
+    public string ToJson()
+    {
+        var solver = Solver.Resolve();
+        var root = new JsonObject
+        {
+            ["name"] = Name,
+            ["description"] = Description,
+            ["source"] = Source.ToJson(),
+            ["target"] = Target.ToJson(),
+            ["cost"] = CostJson(Cost),
+            ["solver"] = new JsonObject
+            {
+                ["critic"] = solver.Critic.ToString().ToLowerInvariant(),
+                ["map_network"] = NetworkJson(solver.MapNetwork),
+                ["critic_network"] = NetworkJson(solver.CriticNetwork),
+                ["map_learning_rate"] = solver.MapLearningRate,
+                ["critic_learning_rate"] = solver.CriticLearningRate,
+                ["beta1"] = solver.Beta1,
+                ["beta2"] = solver.Beta2,
+                ["schedule"] = solver.Schedule.ToString().ToLowerInvariant(),
+                ["batch_size"] = solver.BatchSize,
+                ["critic_steps"] = solver.CriticSteps,
+                ["map_steps"] = solver.MapSteps,
+                ["iterations"] = solver.Iterations,
+                ["gradient_clip"] = solver.GradientClip,
+                ["seed"] = solver.Seed,
+                ["threads"] = solver.Threads,
+                ["device"] = solver.Device,
+                ["history_interval"] = solver.HistoryInterval,
+                ["preconditioning"] = solver.Preconditioning.ToString().ToLowerInvariant(),
+            },
+        };
+        if (solver.Bidirectional is { } bidirectional)
+        {
+            var section = new JsonObject { ["lambda"] = bidirectional.Lambda, ["eps"] = bidirectional.Eps };
+            if (bidirectional.MinIterations is { } minIterations) section["min_iterations"] = minIterations;
+            root["solver"]!["bidirectional"] = section;
+        }
+        if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
+        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+
+    private static ICost ParseCost(JsonSection section)
+    {
+        var type = section.String("type");
+        switch (type)
+        {
+            case "quadratic":
+                section.RejectUnknownKeys(["type"]);
+                return QuadraticCost.Instance;
+            case "power":
+                section.RejectUnknownKeys(["type", "p"]);
+                return Costs.Cost.Power(section.Number("p"));
+            default:
+                throw new ConfigException($"config.cost.type = \"{type}\" is not a known cost; use \"quadratic\" or \"power\" (with \"p\" > 1).");
+        }
+    }
+
+    private static JsonObject CostJson(ICost cost) => cost switch
+    {
+        QuadraticCost => new JsonObject { ["type"] = "quadratic" },
+        PowerCost power => new JsonObject { ["type"] = "power", ["p"] = power.P },
+        _ => new JsonObject { ["type"] = cost.Name },
+    };
+
+    private static SolverOptions ParseSolver(JsonSection? section)
+    {
+        var options = new SolverOptions();
+        if (section is null) return options;
+        section.RejectUnknownKeys(SolverKeys);
+        return options with
+        {
+            Critic = section.OptionalString("critic") is { } critic ? ParseEnum<CriticForm>(critic, "config.solver.critic") : options.Critic,
+            MapNetwork = ParseNetwork(section.OptionalSection("map_network"), options.MapNetwork),
+            CriticNetwork = ParseNetwork(section.OptionalSection("critic_network"), options.CriticNetwork),
+            MapLearningRate = section.OptionalNumber("map_learning_rate") ?? options.MapLearningRate,
+            CriticLearningRate = section.OptionalNumber("critic_learning_rate") ?? options.CriticLearningRate,
+            Beta1 = section.OptionalNumber("beta1") ?? options.Beta1,
+            Beta2 = section.OptionalNumber("beta2") ?? options.Beta2,
+            Schedule = section.OptionalString("schedule") is { } schedule ? ParseEnum<LearningRateSchedule>(schedule, "config.solver.schedule") : options.Schedule,
+            BatchSize = section.OptionalInteger("batch_size") ?? options.BatchSize,
+            CriticSteps = section.OptionalInteger("critic_steps") ?? options.CriticSteps,
+            MapSteps = section.OptionalInteger("map_steps") ?? options.MapSteps,
+            Iterations = section.OptionalInteger("iterations") ?? options.Iterations,
+            GradientClip = section.OptionalNumber("gradient_clip") ?? options.GradientClip,
+            Seed = section.OptionalInteger("seed") ?? options.Seed,
+            Threads = section.OptionalInteger("threads") ?? options.Threads,
+            Device = section.OptionalString("device") ?? options.Device,
+            HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
+            Preconditioning = section.OptionalString("preconditioning") is { } preconditioning ? ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning") : options.Preconditioning,
+            Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional")),
+        };
+    }
+
+    private static BidirectionalOptions? ParseBidirectional(JsonSection? section)
+    {
+        if (section is null) return null;
+        section.RejectUnknownKeys(BidirectionalKeys);
+        return new BidirectionalOptions(section.Number("lambda"), section.Number("eps"), section.OptionalInteger("min_iterations"));
+    }
+
+    private static NetworkOptions ParseNetwork(JsonSection? section, NetworkOptions defaults)
+    {
+        if (section is null) return defaults;
+        section.RejectUnknownKeys(NetworkKeys);
+        return new NetworkOptions(
+            section.OptionalInteger("width") ?? defaults.Width,
+            section.OptionalInteger("depth") ?? defaults.Depth,
+            section.OptionalString("activation") is { } name ? Activations.Parse(name) : defaults.Activation);
+    }
+
+    private static JsonObject NetworkJson(NetworkOptions network) => new()
+    {
+        ["width"] = network.Width,
+        ["depth"] = network.Depth,
+        ["activation"] = network.Activation.ToString().ToLowerInvariant(),
+    };
+
+    private static T ParseEnum<T>(string value, string key) where T : struct, Enum =>
+        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
+            ? parsed
+            : throw new ConfigException($"{key} = \"{value}\" is invalid; use one of {string.Join(", ", Enum.GetNames<T>().Select(n => $"\"{n.ToLowerInvariant()}\""))}.");
+}

@@ -1,0 +1,25 @@
+namespace NeuralOT.Metrics;
+
+/// <summary>The metric keys exactly as they appear in metrics files (SPEC 3).</summary>
+public static class MetricNames
+{
+    /// <summary>100 * E|T_hat(x) - T*(x)|^2 / tr Cov(mu1), in percent.</summary>
+    public const string L2Uvp = "l2_uvp";
+    /// <summary>Cosine between T_hat - Id and T* - Id in L2(mu0).</summary>
+    public const string Cosine = "cosine";
+    /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 E L(F(x))).</summary>
+    public const string W2Estimate = "w2_estimate";
+    /// <summary>The reference value of W2.</summary>
+    public const string W2Reference = "w2_reference";
+    /// <summary>|w2_estimate - w2_reference| / w2_reference.</summary>
+    public const string W2RelativeError = "w2_relative_error";
+    /// <summary>Mean over t = 0.1..0.9 of the Bures-Wasserstein distance between the moments of T_t#mu0 and the exact marginal, over w2_reference.</summary>
+    public const string GeodesicError = "geodesic_error";
+    /// <summary>The solver's estimate of the optimal mean cost E L(T(x) - x), for any cost.</summary>
+    public const string CostEstimate = "cost_estimate";
+
+    /// <summary>Bidirectional training: the reverse map's estimate E_{y~mu1} L(G(y)) of the same optimal cost.</summary>
+    public const string CostEstimateReverse = "cost_estimate_reverse";
+    /// <summary>Bidirectional training: E|T^-1(T(x)) - x|^2 + E|T(T^-1(y)) - y|^2 with T^-1 the reverse map.</summary>
+    public const string CycleError = "cycle_error";
+}

@@ -1,0 +1,16 @@
+namespace NeuralOT.Networks;
+
+/// <summary>Shape of a fully connected network: <paramref name="Depth"/> hidden layers of <paramref name="Width"/> units.</summary>
+/// <param name="Width">Units per hidden layer (&gt;= 1).</param>
+/// <param name="Depth">Number of hidden layers (&gt;= 1).</param>
+/// <param name="Activation">Hidden-layer activation.</param>
+public sealed record NetworkOptions(int Width = 64, int Depth = 3, Activation Activation = Activation.SiLU)
+{
+    /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="name"/> when a field is out of range.</summary>
+    public void Validate(string name)
+    {
+        if (Width < 1) throw new ArgumentOutOfRangeException(name + ".width", Width, $"{name}.width must be at least 1 (got {Width}).");
+        if (Depth < 1) throw new ArgumentOutOfRangeException(name + ".depth", Depth, $"{name}.depth must be at least 1 (got {Depth}).");
+        if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(name + ".activation", Activation, $"{name}.activation is not a known activation.");
+    }
+}

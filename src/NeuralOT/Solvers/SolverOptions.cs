@@ -1,0 +1,127 @@
+using NeuralOT.Networks;
+
+namespace NeuralOT.Solvers;
+
+/// <summary>Which saddle-point form the phase-1 solver trains (SPEC 2.1).</summary>
+public enum CriticForm
+{
+    /// <summary>The reduced form min_T max_phi E L(T(x) - x) + E phi(y) - E phi(T(x)) with a static critic phi(y).
+    /// Faster and more accurate in our measurements: the default.</summary>
+    Static,
+    /// <summary>The full dynamic Lagrangian with a time-dependent critic Phi(x, t), dPhi/dt and H(grad_x Phi).</summary>
+    Time,
+}
+
+/// <summary>How the learning rates change over the iterations.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>Cosine decay from the initial rate to 0 at the last iteration.</summary>
+    Cosine,
+    /// <summary>The initial rate throughout.</summary>
+    Constant,
+}
+
+/// <summary>
+/// Settings of the phase-1 minimax solver. Step counts and the iteration budget left null take the defaults of the
+/// chosen <see cref="Critic"/> form (see <see cref="Resolve"/>); every other field has one default.
+/// </summary>
+public sealed record SolverOptions
+{
+    /// <summary>The saddle-point form; <see cref="CriticForm.Static"/> by default.</summary>
+    public CriticForm Critic { get; init; } = CriticForm.Static;
+
+    /// <summary>Hidden shape of the map network F.</summary>
+    public NetworkOptions MapNetwork { get; init; } = new();
+
+    /// <summary>Hidden shape of the critic.</summary>
+    public NetworkOptions CriticNetwork { get; init; } = new();
+
+    /// <summary>Adam learning rate of the map.</summary>
+    public double MapLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Adam learning rate of the critic.</summary>
+    public double CriticLearningRate { get; init; } = 1e-3;
+
+    /// <summary>Adam's first-moment decay; 0.5 damps the oscillation of the two-player game better than 0.9.</summary>
+    public double Beta1 { get; init; } = 0.5;
+
+    /// <summary>Adam's second-moment decay.</summary>
+    public double Beta2 { get; init; } = 0.999;
+
+    /// <summary>Learning-rate schedule (cosine decay by default: without it the error was several times larger).</summary>
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Cosine;
+
+    /// <summary>Samples per side drawn fresh for every step.</summary>
+    public int BatchSize { get; init; } = 512;
+
+    /// <summary>Critic ascent steps per outer iteration (null: 1 for the static form, 3 for the time form).</summary>
+    public int? CriticSteps { get; init; }
+
+    /// <summary>Map descent steps per outer iteration (null: 5 for the static form, 1 for the time form).</summary>
+    public int? MapSteps { get; init; }
+
+    /// <summary>Outer iterations (null: 4,000 for the static form, 8,000 for the time form).</summary>
+    public int? Iterations { get; init; }
+
+    /// <summary>Clip each player's gradient to this global norm; null for no clipping.</summary>
+    public double? GradientClip { get; init; }
+
+    /// <summary>Seed of the network initialisation and of every sample drawn during training.</summary>
+    public int Seed { get; init; } = 0;
+
+    /// <summary>Intra-op CPU threads for TorchSharp (one is fastest for these small networks; it is process-wide).</summary>
+    public int Threads { get; init; } = 1;
+
+    /// <summary><c>cpu</c> or <c>cuda</c> (the latter needs a CUDA build of TorchSharp).</summary>
+    public string Device { get; init; } = "cpu";
+
+    /// <summary>Bidirectional training with a reverse map and a cycle penalty; null for one direction.</summary>
+    public BidirectionalOptions? Bidirectional { get; init; }
+
+    /// <summary>Affine preconditioning (quadratic cost only).</summary>
+    public Preconditioning Preconditioning { get; init; } = Preconditioning.None;
+
+    /// <summary>Record the history every this many iterations (the last iteration is always recorded).</summary>
+    public int HistoryInterval { get; init; } = 10;
+
+    /// <summary>Fills the form-dependent defaults (step counts and iterations).</summary>
+    public SolverOptions Resolve() => this with
+    {
+        CriticSteps = CriticSteps ?? (Critic == CriticForm.Static ? 1 : 3),
+        MapSteps = MapSteps ?? (Critic == CriticForm.Static ? 5 : 1),
+        Iterations = Iterations ?? (Critic == CriticForm.Static ? 4000 : 8000),
+    };
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option that is out of range, with the fix.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Critic)) Fail("critic", Critic, "use \"static\" or \"time\"");
+        MapNetwork.Validate("map_network");
+        CriticNetwork.Validate("critic_network");
+        if (Critic == CriticForm.Time && CriticNetwork.Activation == Activation.ReLU)
+            Fail("critic_network.activation", "relu", "the time critic needs a smooth activation (silu, tanh, softplus or gelu): the map update differentiates through grad_x Phi");
+        Positive("map_learning_rate", MapLearningRate);
+        Positive("critic_learning_rate", CriticLearningRate);
+        if (!(Beta1 >= 0 && Beta1 < 1)) Fail("beta1", Beta1, "it must lie in [0, 1)");
+        if (!(Beta2 >= 0 && Beta2 < 1)) Fail("beta2", Beta2, "it must lie in [0, 1)");
+        if (!Enum.IsDefined(Schedule)) Fail("schedule", Schedule, "use \"cosine\" or \"constant\"");
+        if (BatchSize < 1) Fail("batch_size", BatchSize, "it must be at least 1 (512 is the default)");
+        if (CriticSteps is < 1) Fail("critic_steps", CriticSteps, "it must be at least 1");
+        if (MapSteps is < 1) Fail("map_steps", MapSteps, "it must be at least 1");
+        if (Iterations is < 0) Fail("iterations", Iterations, "it must be zero or more");
+        if (GradientClip is { } clip && !(clip > 0 && double.IsFinite(clip))) Fail("gradient_clip", clip, "it must be a positive number, or absent for no clipping");
+        if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
+        if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
+        if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
+        if (!Enum.IsDefined(Preconditioning)) Fail("preconditioning", Preconditioning, "use \"none\" or \"affine\"");
+        Bidirectional?.Validate();
+    }
+
+    private static void Positive(string name, double value)
+    {
+        if (!(value > 0 && double.IsFinite(value))) Fail(name, value, "it must be a positive number");
+    }
+
+    private static void Fail(string name, object? value, string fix) =>
+        throw new ArgumentOutOfRangeException(name, value, $"solver.{name} = {value} is invalid: {fix}.");
+}

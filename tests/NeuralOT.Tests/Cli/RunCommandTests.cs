@@ -1,0 +1,139 @@
+using System.Text.Json;
+using NeuralOT.Experiments;
+
+namespace NeuralOT.Tests.Cli;
+
+[Collection(TrainingCollection.Name)]
+public class RunCommandTests
+{
+    [Fact]
+    public void ListPrintsEveryExperimentWithADescription()
+    {
+        var (code, output, _) = CliRunner.Run("list");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(ExperimentCatalogue.Names.Count, lines.Length);
+        foreach (var (name, line) in ExperimentCatalogue.Names.Zip(lines))
+        {
+            Assert.StartsWith(name + " ", line);
+            Assert.True(line.Length > name.Length + 20, $"no description on: {line}");
+        }
+    }
+
+    [Fact]
+    public void FastRunWritesMetricsHistoryAndTheResolvedConfig()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        var (code, output, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--out", outDir, "--seed", "3");
+        Assert.True(code == 0, error);
+        Assert.Contains("l2_uvp", output);
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        var root = metrics.RootElement;
+        foreach (var key in new[] { "experiment", "dimension", "cost", "seed", "iterations", "train_seconds", "exit_reason",
+                     "l2_uvp", "cosine", "w2_estimate", "w2_reference", "w2_relative_error", "geodesic_error" })
+            Assert.True(root.TryGetProperty(key, out _), $"metrics.json lacks {key}");
+        Assert.Equal("gaussian-2d", root.GetProperty("experiment").GetString());
+        Assert.Equal(3, root.GetProperty("seed").GetInt32());
+        Assert.Equal(ExperimentRunner.FastIterations, root.GetProperty("iterations").GetInt32());
+        Assert.Equal("iteration_budget", root.GetProperty("exit_reason").GetString());
+        Assert.True(root.GetProperty("w2_relative_error").GetDouble() < 0.1);
+
+        var history = File.ReadAllLines(Path.Combine(outDir, "history.csv"));
+        Assert.Equal("iteration,critic_objective,map_objective,w_hat,seconds", history[0]);
+        Assert.Equal(ExperimentRunner.FastIterations / 10 + 1, history.Length);
+        Assert.All(history.Skip(1), line => Assert.Equal(5, line.Split(',').Length));
+
+        var config = ExperimentConfig.Load(Path.Combine(outDir, "config.json"));
+        Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
+        Assert.Equal(3, config.Solver.Seed);
+
+        using var checkpoint = NeuralOT.Checkpoints.TransportCheckpoint.Load(Path.Combine(outDir, "checkpoint.ckpt"),
+            config.Source.Create(), config.Target.Create(), config.Cost, config.Solver);
+        Assert.Equal(ExperimentRunner.FastIterations, checkpoint.IterationsCompleted);
+    }
+
+    [Fact]
+    public void AWrittenConfigReproducesTheRun()
+    {
+        using var folder = new TemporaryFolder();
+        var first = folder.File("first");
+        var second = folder.File("second");
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "30", "--out", first).ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", Path.Combine(first, "config.json"), "--out", second).ExitCode);
+        Assert.Equal(Metric(first, "l2_uvp"), Metric(second, "l2_uvp"));
+        Assert.Equal(File.ReadAllText(Path.Combine(first, "config.json")), File.ReadAllText(Path.Combine(second, "config.json")));
+    }
+
+    [Fact]
+    public void AnOutputFolderHoldingAnotherRunIsRefusedUnlessForced()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir).ExitCode);
+        var (code, _, error) = CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir);
+        Assert.Equal(1, code);
+        Assert.Contains("--force", error);
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir, "--force").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("no-such-experiment", "known experiments")]
+    [InlineData("missing.json", "Config file not found")]
+    public void BadExperimentsFailWithOneLine(string experiment, string expected)
+    {
+        var (code, _, error) = CliRunner.Run("run", experiment, "--out", Path.Combine(Path.GetTempPath(), "unused-" + Guid.NewGuid()));
+        Assert.Equal(1, code);
+        Assert.Contains(expected, error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+
+    public static TheoryData<string, string> BadConfigs => new()
+    {
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0, 0], "covariance": [[1, 0, 0], [0, 1, 0], [0, 0, 1]] }, "cost": { "type": "quadratic" } }""", "dimension" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0.5], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "not symmetric" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 2], [2, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "positive definite" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [0.7, 0.7], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "sum to 1" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [-0.5, 1.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "negative" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "solver": { "batch_size": 0 } }""", "batch_size" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "power", "p": 1.5 }, "solver": { "preconditioning": "affine" } }""", "quadratic cost only" },
+        { """{ "source": { "type": "csv", "path": "nowhere.csv" }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "nowhere.csv" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadConfigs))]
+    public void BadConfigsFailWithOneLineNamingTheProblem(string json, string expected)
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.File("config.json");
+        File.WriteAllText(path, json);
+        var outDir = folder.File("run");
+        var (code, _, error) = CliRunner.Run("run", path, "--out", outDir);
+        Assert.Equal(1, code);
+        Assert.Contains(expected, error, StringComparison.OrdinalIgnoreCase);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.False(File.Exists(Path.Combine(outDir, "metrics.json")));
+    }
+
+    [Fact]
+    public void CsvSamplesWithRaggedRowsNameTheRow()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("points.csv"), "x,y\n1,2\n3\n4,5\n");
+        File.WriteAllText(folder.File("config.json"), """
+            { "source": { "type": "csv", "path": "points.csv" },
+              "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] },
+              "cost": { "type": "quadratic" } }
+            """);
+        var (code, _, error) = CliRunner.Run("run", folder.File("config.json"), "--out", folder.File("run"));
+        Assert.Equal(1, code);
+        Assert.Contains("row 3", error);
+    }
+
+    private static double Metric(string folder, string key)
+    {
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")));
+        return metrics.RootElement.GetProperty(key).GetDouble();
+    }
+}

@@ -1,0 +1,11 @@
+namespace NeuralOT.Tests;
+
+/// <summary>
+/// Tests that train networks: TorchSharp's seed (torch.manual_seed) and thread count are process-wide, so these run
+/// one at a time, never in parallel with each other.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingCollection
+{
+    public const string Name = "Training";
+}
