@@ -1,11 +1,20 @@
-// Times NeuralOT's exact OT (and optionally Sinkhorn) against POT on the same point sets, in one run.
-// Usage: dotnet run -c Release --project bench/NeuralOT.Benchmarks -- [--sizes 500,1000,2000,5000]
-//        [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
+// Benchmarks, not tests. Modes (first argument):
+//   ot      (default) NeuralOT's exact OT and Sinkhorn against POT on the same point sets, in one run:
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
+//           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
+//   solver  speed and memory of the phase-1 solver (SolverBenchmark).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using NeuralOT.Benchmarks;
 using NeuralOT.Costs;
 using NeuralOT.Reference;
+
+if (args.Length > 0 && args[0] == "solver")
+{
+    SolverBenchmark.Run(Console.Out);
+    return;
+}
 
 var sizes = ParseList(Option("--sizes") ?? "500,1000,2000,5000");
 var dimensions = ParseList(Option("--dimensions") ?? "2,10");
