@@ -93,14 +93,24 @@ public static class ExperimentRunner
             return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory);
         TransportCheckpoint.Save(result, checkpoint);
 
-        var metrics = Evaluate(applied, result);
+        var metrics = Evaluate(applied, result, settings.Fast ? FastSampleMetricSize : SampleMetricSize);
         WriteAtomically(Path.Combine(settings.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return new RunOutcome(applied, result, metrics, settings.OutputDirectory);
     }
 
+    /// <summary>Samples per side of the exact-OT metrics (pushforward W2, in-sample map error): exact OT of
+    /// 2,000 points takes about a second.</summary>
+    public const int SampleMetricSize = 2000;
+
+    /// <summary>The same in fast mode.</summary>
+    public const int FastSampleMetricSize = 500;
+
     /// <summary>The metrics of SPEC 3 that apply to this experiment, plus the run's identity.</summary>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result)
+    /// <param name="config">The configuration that was run.</param>
+    /// <param name="result">Its result.</param>
+    /// <param name="sampleMetricSize">Samples per side of the exact-OT metrics.</param>
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result, int sampleMetricSize = SampleMetricSize)
     {
         var metrics = new Dictionary<string, object>
         {
@@ -128,10 +138,34 @@ public static class ExperimentRunner
         {
             metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
         }
+        foreach (var (name, value) in SampleBasedMetrics(result, config.Cost, sampleMetricSize, generator))
+            metrics[name] = value;
         if (result.ReverseMap is not null)
         {
             metrics[MetricNames.CostEstimateReverse] = result.EstimateReverseTransportCost(GaussianMapMetrics.MomentSamples, generator);
             metrics[MetricNames.CycleError] = result.CycleError(GaussianMapMetrics.MapSamples, generator);
+        }
+        return metrics;
+    }
+
+    /// <summary>Metrics against exact OT on samples, which apply to every problem: the in-sample map error under
+    /// the problem's cost and, for the quadratic cost, the pushforward W2 beside its noise floor.</summary>
+    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, torch.Generator generator)
+    {
+        using var scope = torch.NewDisposeScope();
+        var source = result.Source.Sample(n, generator);
+        var mapped = PointSets.FromTensor(result.Transport(source), "mapped");
+        var target = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
+        var metrics = new Dictionary<string, object>
+        {
+            [MetricNames.SampleMetricSize] = n,
+            [MetricNames.InSampleMapError] = SampleMetrics.InSampleMapError(PointSets.FromTensor(source, "source"), mapped, target, cost),
+        };
+        if (cost is QuadraticCost)
+        {
+            var otherTarget = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
+            metrics[MetricNames.PushforwardW2] = SampleMetrics.PushforwardW2(mapped, otherTarget);
+            metrics[MetricNames.PushforwardW2Floor] = SampleMetrics.PushforwardW2Floor(target, otherTarget);
         }
         return metrics;
     }

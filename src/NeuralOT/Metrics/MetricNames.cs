@@ -25,4 +25,12 @@ public static class MetricNames
     public const string CostEstimateReverse = "cost_estimate_reverse";
     /// <summary>Bidirectional training: E|T^-1(T(x)) - x|^2 + E|T(T^-1(y)) - y|^2 with T^-1 the reverse map.</summary>
     public const string CycleError = "cycle_error";
+    /// <summary>Exact-OT W2 between T_hat#mu0 samples and fresh mu1 samples.</summary>
+    public const string PushforwardW2 = "pushforward_w2";
+    /// <summary>The same between two fresh mu1 sample sets: the noise floor of <see cref="PushforwardW2"/>.</summary>
+    public const string PushforwardW2Floor = "pushforward_w2_floor";
+    /// <summary>100 mean|T_hat(x_i) - y_sigma(i)|^2 / tr Cov(y), sigma the exact assignment between the samples.</summary>
+    public const string InSampleMapError = "in_sample_map_error";
+    /// <summary>How many samples per side the sample-based metrics used.</summary>
+    public const string SampleMetricSize = "sample_metric_size";
 }
