@@ -24,8 +24,9 @@ public sealed record ExperimentConfig(
     [
         "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
         "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
-        "device", "history_interval",
+        "device", "history_interval", "bidirectional", "preconditioning",
     ];
+    private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
     private static readonly string[] NetworkKeys = ["width", "depth", "activation"];
 
     /// <summary>Phase-2 settings; null when the run stops after phase 1.</summary>
@@ -107,8 +108,15 @@ public sealed record ExperimentConfig(
                 ["threads"] = solver.Threads,
                 ["device"] = solver.Device,
                 ["history_interval"] = solver.HistoryInterval,
+                ["preconditioning"] = solver.Preconditioning.ToString().ToLowerInvariant(),
             },
         };
+        if (solver.Bidirectional is { } bidirectional)
+        {
+            var section = new JsonObject { ["lambda"] = bidirectional.Lambda, ["eps"] = bidirectional.Eps };
+            if (bidirectional.MinIterations is { } minIterations) section["min_iterations"] = minIterations;
+            root["solver"]!["bidirectional"] = section;
+        }
         if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
         if (Velocity is not null) root["velocity"] = Velocity.ToJson();
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
@@ -161,7 +169,16 @@ public sealed record ExperimentConfig(
             Threads = section.OptionalInteger("threads") ?? options.Threads,
             Device = section.OptionalString("device") ?? options.Device,
             HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
+            Preconditioning = section.OptionalString("preconditioning") is { } preconditioning ? ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning") : options.Preconditioning,
+            Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional")),
         };
+    }
+
+    private static BidirectionalOptions? ParseBidirectional(JsonSection? section)
+    {
+        if (section is null) return null;
+        section.RejectUnknownKeys(BidirectionalKeys);
+        return new BidirectionalOptions(section.Number("lambda"), section.Number("eps"), section.OptionalInteger("min_iterations"));
     }
 
     private static NetworkOptions ParseNetwork(JsonSection? section, NetworkOptions defaults)

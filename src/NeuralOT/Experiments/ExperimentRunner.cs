@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Metrics;
@@ -33,8 +34,9 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
 }
 
 /// <summary>
-/// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c> and <c>metrics.json</c>
-/// (SPEC 6). Each file is written atomically; metrics.json is written last and only for a usable result.
+/// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c>, <c>checkpoint.ckpt</c>
+/// (every <see cref="CheckpointInterval"/> iterations and at the end) and <c>metrics.json</c> (SPEC 6). Each file is
+/// written atomically; metrics.json is written last and only for a usable result.
 /// </summary>
 public static partial class ExperimentRunner
 {
@@ -42,7 +44,10 @@ public static partial class ExperimentRunner
     public const int FastIterations = 200;
 
     /// <summary>The files a run writes.</summary>
-    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json";
+    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json", CheckpointFile = "checkpoint.ckpt";
+
+    /// <summary>Iterations between the periodic checkpoints of a run (one is also written at the end).</summary>
+    public const int CheckpointInterval = 1000;
 
     /// <summary>The configuration with the settings' overrides applied.</summary>
     public static ExperimentConfig Apply(ExperimentConfig config, RunSettings settings)
@@ -74,34 +79,49 @@ public static partial class ExperimentRunner
             applied = Apply(config, settings);
             source = applied.Source.Create();
             target = applied.Target.Create();
+            if (source.Dimension != target.Dimension)
+                throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
+            MinimaxSolver.Validate(source, target, applied.Cost, applied.Solver);
             CheckVelocitySection(applied);
         }
         catch (ArgumentException error)
         {
             throw ConfigException.From(error);
         }
-        if (source.Dimension != target.Dimension)
-            throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
         PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
         WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
 
-        var result = MinimaxSolver.Solve(source, target, applied.Cost, applied.Solver, progress, cancellation);
+        var checkpoint = Path.Combine(settings.OutputDirectory, CheckpointFile);
+        var result = MinimaxSolver.Solve(source, target, applied.Cost, applied.Solver, progress, cancellation,
+            new TrainingHooks(CheckpointInterval, state => TransportCheckpoint.Save(state, checkpoint)));
         WriteAtomically(Path.Combine(settings.OutputDirectory, HistoryFile), result.History.ToCsv());
+        // A diverged run keeps its last periodic checkpoint, which predates the blow-up, and gets no metrics.
         if (result.ExitReason == ExitReason.Diverged)
             return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory);
+        TransportCheckpoint.Save(result, checkpoint);
 
         var velocity = TrainVelocity(applied, result, settings.OutputDirectory, velocityProgress, cancellation);
         if (velocity?.ExitReason == ExitReason.Diverged)
             return new RunOutcome(applied, result, new Dictionary<string, object>(), settings.OutputDirectory) { Velocity = velocity };
-        var metrics = Evaluate(applied, result);
+        var metrics = Evaluate(applied, result, settings.Fast ? FastSampleMetricSize : SampleMetricSize);
         if (velocity is not null) AddVelocityMetrics(metrics, applied, result, velocity);
         WriteAtomically(Path.Combine(settings.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return new RunOutcome(applied, result, metrics, settings.OutputDirectory) { Velocity = velocity };
     }
 
+    /// <summary>Samples per side of the exact-OT metrics (pushforward W2, in-sample map error): exact OT of
+    /// 2,000 points takes about a second.</summary>
+    public const int SampleMetricSize = 2000;
+
+    /// <summary>The same in fast mode.</summary>
+    public const int FastSampleMetricSize = 500;
+
     /// <summary>The metrics of SPEC 3 that apply to this experiment, plus the run's identity.</summary>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result)
+    /// <param name="config">The configuration that was run.</param>
+    /// <param name="result">Its result.</param>
+    /// <param name="sampleMetricSize">Samples per side of the exact-OT metrics.</param>
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result, int sampleMetricSize = SampleMetricSize)
     {
         var metrics = new Dictionary<string, object>
         {
@@ -116,17 +136,47 @@ public static partial class ExperimentRunner
         };
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var transportCost = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
-        metrics[MetricNames.CostEstimate] = transportCost;
+        var costEstimate = result.EstimateOptimalCost(GaussianMapMetrics.CostSamples, generator);
+        metrics[MetricNames.CostEstimate] = costEstimate;
+        metrics[MetricNames.WHat] = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
         if (config.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target)
         {
             var reference = new GaussianTransport(source.CreateGaussian(), target.CreateGaussian());
-            foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, reference, generator, transportCost))
+            foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, reference, generator, costEstimate))
                 metrics[name] = value;
         }
         else if (config.Cost is QuadraticCost)
         {
-            metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * transportCost);
+            metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
+        }
+        foreach (var (name, value) in SampleBasedMetrics(result, config.Cost, sampleMetricSize, generator))
+            metrics[name] = value;
+        if (result.ReverseMap is not null)
+        {
+            metrics[MetricNames.CostEstimateReverse] = result.EstimateReverseTransportCost(GaussianMapMetrics.MomentSamples, generator);
+            metrics[MetricNames.CycleError] = result.CycleError(GaussianMapMetrics.MapSamples, generator);
+        }
+        return metrics;
+    }
+
+    /// <summary>Metrics against exact OT on samples, which apply to every problem: the in-sample map error under
+    /// the problem's cost and, for the quadratic cost, the pushforward W2 beside its noise floor.</summary>
+    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, torch.Generator generator)
+    {
+        using var scope = torch.NewDisposeScope();
+        var source = result.Source.Sample(n, generator);
+        var mapped = PointSets.FromTensor(result.Transport(source), "mapped");
+        var target = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
+        var metrics = new Dictionary<string, object>
+        {
+            [MetricNames.SampleMetricSize] = n,
+            [MetricNames.InSampleMapError] = SampleMetrics.InSampleMapError(PointSets.FromTensor(source, "source"), mapped, target, cost),
+        };
+        if (cost is QuadraticCost)
+        {
+            var otherTarget = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
+            metrics[MetricNames.PushforwardW2] = SampleMetrics.PushforwardW2(mapped, otherTarget);
+            metrics[MetricNames.PushforwardW2Floor] = SampleMetrics.PushforwardW2Floor(target, otherTarget);
         }
         return metrics;
     }
@@ -145,7 +195,7 @@ public static partial class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = new[] { ConfigFile, HistoryFile, VelocityHistoryFile, MetricsFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile, CheckpointFile, VelocityHistoryFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));

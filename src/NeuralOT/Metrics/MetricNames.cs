@@ -7,7 +7,7 @@ public static class MetricNames
     public const string L2Uvp = "l2_uvp";
     /// <summary>Cosine between T_hat - Id and T* - Id in L2(mu0).</summary>
     public const string Cosine = "cosine";
-    /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 E L(F(x))).</summary>
+    /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 cost_estimate).</summary>
     public const string W2Estimate = "w2_estimate";
     /// <summary>The reference value of W2.</summary>
     public const string W2Reference = "w2_reference";
@@ -15,8 +15,24 @@ public static class MetricNames
     public const string W2RelativeError = "w2_relative_error";
     /// <summary>Mean over t = 0.1..0.9 of the Bures-Wasserstein distance between the moments of T_t#mu0 and the exact marginal, over w2_reference.</summary>
     public const string GeodesicError = "geodesic_error";
-    /// <summary>The solver's estimate of the optimal mean cost E L(T(x) - x), for any cost.</summary>
+    /// <summary>The solver's estimate of the optimal cost, for any cost: the saddle value S(map, critic) on fresh
+    /// samples (see <see cref="Solvers.TransportResult.EstimateOptimalCost"/>).</summary>
     public const string CostEstimate = "cost_estimate";
+    /// <summary>The mean cost of the learned map, E_{x~mu0} L(T(x) - x): the training monitor W_hat, on fresh samples.</summary>
+    public const string WHat = "w_hat";
+
+    /// <summary>Bidirectional training: the reverse map's estimate E_{y~mu1} L(G(y)) of the same optimal cost.</summary>
+    public const string CostEstimateReverse = "cost_estimate_reverse";
+    /// <summary>Bidirectional training: E|T^-1(T(x)) - x|^2 + E|T(T^-1(y)) - y|^2 with T^-1 the reverse map.</summary>
+    public const string CycleError = "cycle_error";
+    /// <summary>Exact-OT W2 between T_hat#mu0 samples and fresh mu1 samples.</summary>
+    public const string PushforwardW2 = "pushforward_w2";
+    /// <summary>The same between two fresh mu1 sample sets: the noise floor of <see cref="PushforwardW2"/>.</summary>
+    public const string PushforwardW2Floor = "pushforward_w2_floor";
+    /// <summary>100 mean|T_hat(x_i) - y_sigma(i)|^2 / tr Cov(y), sigma the exact assignment between the samples.</summary>
+    public const string InSampleMapError = "in_sample_map_error";
+    /// <summary>How many samples per side the sample-based metrics used.</summary>
+    public const string SampleMetricSize = "sample_metric_size";
     /// <summary>E|v_hat - v*|^2 / E|v*|^2 with t ~ U(0, 1), x ~ mu_t (the exact geodesic marginal); a fraction.</summary>
     public const string VelocityRelativeError = "velocity_relative_error";
     /// <summary>|E_t E_x |v_hat|^2 - W2^2| / W2^2, x ~ mu_t (quadratic cost); a fraction.</summary>

@@ -19,11 +19,41 @@ public static class MinimaxSolver
     /// <param name="options">Settings; null for the defaults.</param>
     /// <param name="progress">Receives progress a few times a second and at the end.</param>
     /// <param name="cancellation">Stops training within one iteration; the result then holds the last completed iteration.</param>
+    /// <param name="hooks">Periodic work during training (checkpoints); null for none.</param>
     /// <returns>The trained result; <see cref="TransportResult.ExitReason"/> says why it stopped.</returns>
     /// <exception cref="ArgumentException">Mismatched dimensions or an invalid option (the message names it).</exception>
     public static TransportResult Solve(
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null)
+    {
+        var resolved = Validate(source, target, cost, options);
+        if (hooks is { CheckpointInterval: < 1 })
+            throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
+        var device = ResolveDevice(resolved.Device);
+        torch.set_num_threads(resolved.Threads);
+
+        var preconditioner = resolved.Preconditioning == Preconditioning.Affine
+            ? AffinePreconditioner.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
+            : null;
+        var trainingSource = preconditioner?.PushForward(source) ?? source;
+
+        torch.manual_seed(resolved.Seed);
+        var forward = CreateDirection(trainingSource, target, resolved, device);
+        var reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
+        var training = reverse is null
+            ? new MinimaxTraining(cost, resolved, device, forward)
+            : new MinimaxTraining(cost, resolved, device, forward, reverse);
+        TransportResult Result(TrainingOutcome outcome) =>
+            new(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+        var outcome = training.Train(progress, cancellation,
+            hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue);
+        return Result(outcome);
+    }
+
+    /// <summary>Checks a problem and its options without training; returns the resolved options.</summary>
+    /// <exception cref="ArgumentException">Mismatched dimensions, an invalid option, or an option that does not
+    /// apply to the cost (the message names it and the fix).</exception>
+    public static SolverOptions Validate(IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(target);
@@ -34,16 +64,20 @@ public static class MinimaxSolver
                 nameof(target));
         var resolved = (options ?? new SolverOptions()).Resolve();
         resolved.Validate();
-        var device = ResolveDevice(resolved.Device);
-        torch.set_num_threads(resolved.Threads);
+        if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
+            throw new ArgumentException(
+                $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",
+                "preconditioning");
+        return resolved;
+    }
 
-        torch.manual_seed(resolved.Seed);
-        var map = new MapNetwork(source.Dimension, resolved.MapNetwork);
-        var critic = new CriticNetwork(source.Dimension, resolved.Critic == CriticForm.Time, resolved.CriticNetwork);
+    private static TransportDirection CreateDirection(IDistribution from, IDistribution to, SolverOptions options, Device device)
+    {
+        var map = new MapNetwork(from.Dimension, options.MapNetwork);
+        var critic = new CriticNetwork(from.Dimension, options.Critic == CriticForm.Time, options.CriticNetwork);
         map.to(device);
         critic.to(device);
-        var run = new MinimaxTraining(source, target, cost, resolved, map, critic, device);
-        return run.Train(progress, cancellation);
+        return new TransportDirection(from, to, map, critic, options);
     }
 
     internal static Device ResolveDevice(string name)

@@ -1,96 +1,216 @@
+using System.Diagnostics;
 using NeuralOT.Costs;
-using NeuralOT.Distributions;
-using NeuralOT.Networks;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NeuralOT.Solvers;
 
-/// <summary>The state of one phase-1 training run: the two players, their optimisers and the sample stream.</summary>
-internal sealed class MinimaxTraining(
-    IDistribution source, IDistribution target, ICost cost, SolverOptions options,
-    MapNetwork map, CriticNetwork critic, Device device)
+/// <summary>
+/// The phase-1 training loop: per iteration, critic ascent steps then map descent steps for every direction, on
+/// fresh samples, with a dispose scope per iteration. Bidirectional training couples the two maps through the
+/// cycle penalty in the map steps and may stop early by the agreement rule.
+/// </summary>
+internal sealed class MinimaxTraining
 {
-    private readonly SaddleObjective objective = SaddleObjective.For(options.Critic, cost);
-    private readonly Generator generator = new Generator((ulong)options.Seed);
-    private readonly optim.Optimizer mapOptimizer = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
-    private readonly optim.Optimizer criticOptimizer = optim.Adam(critic.parameters(), options.CriticLearningRate, options.Beta1, options.Beta2);
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
 
-    public TransportResult Train(IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    // Smoothing of the two W_hat estimates for the agreement rule (about a 50-iteration window): single minibatch
+    // estimates fluctuate more than any useful threshold.
+    private const double AgreementSmoothing = 0.02;
+
+    private readonly SolverOptions options;
+    private readonly ICost cost;
+    private readonly Device device;
+    private readonly SaddleObjective objective;
+    private readonly Generator generator;
+    private readonly TransportDirection[] directions;
+
+    public MinimaxTraining(ICost cost, SolverOptions options, Device device, params TransportDirection[] directions)
+    {
+        this.options = options;
+        this.cost = cost;
+        this.device = device;
+        this.directions = directions;
+        objective = SaddleObjective.For(options.Critic, cost);
+        generator = new Generator((ulong)options.Seed);
+    }
+
+    /// <summary>Runs the loop and returns the pieces of a result.</summary>
+    /// <param name="progress">Receives progress a few times a second and at the end.</param>
+    /// <param name="cancellation">Stops the loop within one iteration.</param>
+    /// <param name="checkpoint">Called with the outcome so far every <paramref name="checkpointInterval"/> iterations.</param>
+    /// <param name="checkpointInterval">Iterations between checkpoints.</param>
+    public TrainingOutcome Train(
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation,
+        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue)
     {
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
-        double criticObjective = double.NaN, mapObjective = double.NaN, transportCost = double.NaN;
-        var outcome = TrainingLoop.Run(
-            total, options.HistoryInterval,
-            step: iteration =>
+        var clock = Stopwatch.StartNew();
+        var lastReport = TimeSpan.Zero;
+        var exit = ExitReason.IterationBudget;
+        var message = $"completed the budget of {total} iterations";
+        var state = new StepState();
+        double? smoothedForward = null, smoothedReverse = null;
+        var completed = 0;
+
+        for (var iteration = 1; iteration <= total; iteration++)
+        {
+            if (cancellation.IsCancellationRequested)
             {
-                SetLearningRates(iteration, total);
+                exit = ExitReason.Cancelled;
+                message = $"cancelled after {completed} of {total} iterations";
+                break;
+            }
+            using (var scope = NewDisposeScope())
+            {
+                var factor = options.Schedule.Factor(iteration, total);
+                foreach (var direction in directions) direction.SetLearningRateFactor(factor, options);
                 for (var step = 0; step < options.CriticSteps; step++)
-                    criticObjective = CriticStep();
+                    state.CriticObjective = CriticStep();
                 for (var step = 0; step < options.MapSteps; step++)
-                    (mapObjective, transportCost) = MapStep();
-                return TrainingLoop.NonFinite("critic objective", criticObjective)
-                    ?? TrainingLoop.NonFinite("map objective", mapObjective)
-                    ?? TrainingLoop.NonFinite("transport cost W_hat", transportCost);
-            },
-            record: (iteration, elapsed) =>
-                history.Add(new HistoryEntry(iteration, criticObjective, mapObjective, transportCost, elapsed.TotalSeconds)),
-            report: progress is null ? null : (iteration, elapsed) =>
-                progress.Report(Progress(iteration, total, criticObjective, mapObjective, transportCost, elapsed)),
-            divergenceFix: "lower the learning rates or set gradient_clip",
-            cancellation);
-        return new TransportResult(source, target, cost, options, map, critic, history,
-            outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed);
+                    state.Record(MapStep());
+            }
+            if (state.FirstNonFinite() is { } which)
+            {
+                exit = ExitReason.Diverged;
+                message = $"diverged: the {which} became {(state.HasNaN ? "NaN" : "infinite")} at iteration {iteration}; lower the learning rates or set gradient_clip";
+                history.Add(state.Entry(iteration, clock.Elapsed));
+                break;
+            }
+            completed = iteration;
+            if (iteration % options.HistoryInterval == 0 || iteration == total)
+                history.Add(state.Entry(iteration, clock.Elapsed));
+            if (progress is not null && (clock.Elapsed - lastReport >= ProgressInterval || iteration == total))
+            {
+                lastReport = clock.Elapsed;
+                progress.Report(state.Progress(iteration, total, clock.Elapsed));
+            }
+            if (checkpoint is not null && iteration % checkpointInterval == 0 && iteration < total)
+                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, clock.Elapsed));
+            if (options.Bidirectional is { } bidirectional)
+            {
+                smoothedForward = Smooth(smoothedForward, state.TransportCost);
+                smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
+                var gap = Math.Abs(smoothedForward.Value - smoothedReverse.Value);
+                if (iteration >= bidirectional.FirstCheckedIteration(total) && gap < bidirectional.Eps && iteration < total)
+                {
+                    exit = ExitReason.Converged;
+                    message = FormattableString.Invariant($"converged at iteration {iteration}: |W_hat_ab - W_hat_ba| = {gap:G3} < eps = {bidirectional.Eps:G3}");
+                    if (history.Entries.Count == 0 || history.Entries[^1].Iteration != iteration) history.Add(state.Entry(iteration, clock.Elapsed));
+                    break;
+                }
+            }
+        }
+        clock.Stop();
+        if (progress is not null && exit != ExitReason.IterationBudget)
+            progress.Report(state.Progress(completed, total, clock.Elapsed));
+        return new TrainingOutcome(history, exit, message, completed, clock.Elapsed);
     }
 
-    private static TrainingProgress Progress(int iteration, int total, double critic, double map, double cost, TimeSpan elapsed) =>
-        new(iteration, total, critic, map, cost, elapsed,
-            iteration == 0 ? TimeSpan.Zero : elapsed / iteration * (total - iteration));
-
-    /// <summary>One critic ascent step on fresh samples; returns the critic's estimate of S.</summary>
+    /// <summary>One critic ascent step of every direction on fresh samples; returns the forward critic's estimate of S.</summary>
     public double CriticStep()
     {
-        var batch = DrawBatch();
-        criticOptimizer.zero_grad();
-        var step = objective.CriticLoss(map, critic, batch);
-        step.Loss.backward();
-        Clip(critic);
-        criticOptimizer.step();
-        return step.Objective.item<float>();
+        var forwardObjective = double.NaN;
+        foreach (var direction in directions)
+        {
+            var batch = direction.Draw(options.BatchSize, options.Critic == CriticForm.Time, generator, device);
+            direction.CriticOptimizer.zero_grad();
+            var step = objective.CriticLoss(direction.Map, direction.Critic, batch);
+            step.Loss.backward();
+            Clip(direction.Critic);
+            direction.CriticOptimizer.step();
+            if (direction == directions[0]) forwardObjective = step.Objective.item<float>();
+        }
+        return forwardObjective;
     }
 
-    /// <summary>One map descent step on fresh samples; returns the map's estimate of S and W_hat.</summary>
-    public (double Objective, double TransportCost) MapStep()
+    /// <summary>One map descent step of every direction, jointly with the cycle penalty when bidirectional.</summary>
+    public MapStepValues MapStep()
     {
-        var batch = DrawBatch();
-        mapOptimizer.zero_grad();
-        var step = objective.MapLoss(map, critic, batch);
-        step.Loss.backward();
-        Clip(map);
-        mapOptimizer.step();
-        return (step.Objective.item<float>(), step.TransportCost!.item<float>());
+        var batches = directions.Select(d => d.Draw(options.BatchSize, options.Critic == CriticForm.Time, generator, device)).ToArray();
+        foreach (var direction in directions) direction.MapOptimizer.zero_grad();
+        var steps = directions.Select((d, i) => objective.MapLoss(d.Map, d.Critic, batches[i])).ToArray();
+        var loss = steps.Select(s => s.Loss).Aggregate((a, b) => a + b);
+        double? cycleError = null;
+        if (options.Bidirectional is { } bidirectional)
+        {
+            var cycle = CyclePenalty(directions[0].Map, directions[1].Map, batches[0].Source, batches[1].Source);
+            loss = loss + cycle * bidirectional.Lambda;
+            cycleError = cycle.item<float>();
+        }
+        loss.backward();
+        foreach (var direction in directions)
+        {
+            Clip(direction.Map);
+            direction.MapOptimizer.step();
+        }
+        return new MapStepValues(
+            steps[0].Objective.item<float>(), steps[0].TransportCost!.item<float>(),
+            steps.Length > 1 ? steps[1].TransportCost!.item<float>() : null, cycleError);
     }
 
-    private MinibatchSamples DrawBatch()
+    /// <summary>E|G(x + F(x)) + F(x)|^2 + E|F(y + G(y)) + G(y)|^2: zero when G inverts F.</summary>
+    internal static Tensor CyclePenalty(Networks.MapNetwork forward, Networks.MapNetwork reverse, Tensor x, Tensor y)
     {
-        var n = options.BatchSize;
-        var x = source.Sample(n, generator).to(float32, device);
-        var y = target.Sample(n, generator).to(float32, device);
-        var t = options.Critic == CriticForm.Time ? rand(n, 1, generator: generator).to(device) : empty(0);
-        return new MinibatchSamples(x, y, t);
+        var fx = forward.forward(x);
+        var gy = reverse.forward(y);
+        var forwardCycle = (reverse.forward(x + fx) + fx).square().sum(1).mean();
+        var reverseCycle = (forward.forward(y + gy) + gy).square().sum(1).mean();
+        return forwardCycle + reverseCycle;
     }
+
+    private static double Smooth(double? previous, double value) =>
+        previous is { } p ? p + AgreementSmoothing * (value - p) : value;
 
     private void Clip(nn.Module module)
     {
         if (options.GradientClip is { } maxNorm)
             nn.utils.clip_grad_norm_(module.parameters(), maxNorm);
     }
+}
 
-    private void SetLearningRates(int iteration, int total)
+/// <summary>What one map step measured: the forward map's objective and W_hat, and for bidirectional training the
+/// reverse W_hat and the cycle penalty.</summary>
+internal readonly record struct MapStepValues(double Objective, double TransportCost, double? ReverseTransportCost, double? CycleError);
+
+/// <summary>How a training loop ended.</summary>
+internal sealed record TrainingOutcome(TrainingHistory History, ExitReason ExitReason, string ExitMessage, int IterationsCompleted, TimeSpan TrainingTime);
+
+/// <summary>The latest values the loop reports and records.</summary>
+internal sealed class StepState
+{
+    public double CriticObjective { get; set; } = double.NaN;
+    public double MapObjective { get; private set; } = double.NaN;
+    public double TransportCost { get; private set; } = double.NaN;
+    public double? ReverseTransportCost { get; private set; }
+    public double? CycleError { get; private set; }
+
+    public void Record(MapStepValues values)
     {
-        var factor = options.Schedule.Factor(iteration, total);
-        foreach (var group in mapOptimizer.ParamGroups) group.LearningRate = options.MapLearningRate * factor;
-        foreach (var group in criticOptimizer.ParamGroups) group.LearningRate = options.CriticLearningRate * factor;
+        MapObjective = values.Objective;
+        TransportCost = values.TransportCost;
+        ReverseTransportCost = values.ReverseTransportCost;
+        CycleError = values.CycleError;
     }
+
+    private IEnumerable<(string Name, double Value)> Values()
+    {
+        yield return ("critic objective", CriticObjective);
+        yield return ("map objective", MapObjective);
+        yield return ("transport cost W_hat", TransportCost);
+        if (ReverseTransportCost is { } reverse) yield return ("reverse transport cost W_hat_ba", reverse);
+        if (CycleError is { } cycle) yield return ("cycle penalty", cycle);
+    }
+
+    public string? FirstNonFinite() => Values().Where(v => !double.IsFinite(v.Value)).Select(v => v.Name).FirstOrDefault();
+
+    public bool HasNaN => Values().Any(v => double.IsNaN(v.Value));
+
+    public HistoryEntry Entry(int iteration, TimeSpan elapsed) =>
+        new(iteration, CriticObjective, MapObjective, TransportCost, elapsed.TotalSeconds, ReverseTransportCost, CycleError);
+
+    public TrainingProgress Progress(int iteration, int total, TimeSpan elapsed) =>
+        new(iteration, total, CriticObjective, MapObjective, TransportCost, elapsed,
+            iteration == 0 ? TimeSpan.Zero : elapsed / iteration * (total - iteration));
 }

@@ -75,6 +75,12 @@ public sealed record SolverOptions
     /// <summary><c>cpu</c> or <c>cuda</c> (the latter needs a CUDA build of TorchSharp).</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>Bidirectional training with a reverse map and a cycle penalty; null for one direction.</summary>
+    public BidirectionalOptions? Bidirectional { get; init; }
+
+    /// <summary>Affine preconditioning (quadratic cost only).</summary>
+    public Preconditioning Preconditioning { get; init; } = Preconditioning.None;
+
     /// <summary>Record the history every this many iterations (the last iteration is always recorded).</summary>
     public int HistoryInterval { get; init; } = 10;
 
@@ -107,6 +113,8 @@ public sealed record SolverOptions
         if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
         if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
         if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
+        if (!Enum.IsDefined(Preconditioning)) Fail("preconditioning", Preconditioning, "use \"none\" or \"affine\"");
+        Bidirectional?.Validate();
     }
 
     private static void Positive(string name, double value)

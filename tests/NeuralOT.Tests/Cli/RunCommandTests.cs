@@ -32,13 +32,17 @@ public class RunCommandTests
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         var root = metrics.RootElement;
         foreach (var key in new[] { "experiment", "dimension", "cost", "seed", "iterations", "train_seconds", "exit_reason",
-                     "l2_uvp", "cosine", "w2_estimate", "w2_reference", "w2_relative_error", "geodesic_error" })
+                     "l2_uvp", "cosine", "w2_estimate", "w2_reference", "w2_relative_error", "geodesic_error",
+                     "cost_estimate", "w_hat", "pushforward_w2", "pushforward_w2_floor", "in_sample_map_error" })
             Assert.True(root.TryGetProperty(key, out _), $"metrics.json lacks {key}");
         Assert.Equal("gaussian-2d", root.GetProperty("experiment").GetString());
         Assert.Equal(3, root.GetProperty("seed").GetInt32());
         Assert.Equal(ExperimentRunner.FastIterations, root.GetProperty("iterations").GetInt32());
         Assert.Equal("iteration_budget", root.GetProperty("exit_reason").GetString());
         Assert.True(root.GetProperty("w2_relative_error").GetDouble() < 0.1);
+        // The learned map lands on the target: its exact-OT distance to fresh target samples is within twice the
+        // distance between two target sample sets (the noise floor), after only the fast budget.
+        Assert.True(root.GetProperty("pushforward_w2").GetDouble() < 2 * root.GetProperty("pushforward_w2_floor").GetDouble());
 
         var history = File.ReadAllLines(Path.Combine(outDir, "history.csv"));
         Assert.Equal("iteration,critic_objective,map_objective,w_hat,seconds", history[0]);
@@ -48,6 +52,10 @@ public class RunCommandTests
         var config = ExperimentConfig.Load(Path.Combine(outDir, "config.json"));
         Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
         Assert.Equal(3, config.Solver.Seed);
+
+        using var checkpoint = NeuralOT.Checkpoints.TransportCheckpoint.Load(Path.Combine(outDir, "checkpoint.ckpt"),
+            config.Source.Create(), config.Target.Create(), config.Cost, config.Solver);
+        Assert.Equal(ExperimentRunner.FastIterations, checkpoint.IterationsCompleted);
     }
 
     [Fact]
@@ -93,6 +101,7 @@ public class RunCommandTests
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [0.7, 0.7], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "sum to 1" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [-0.5, 1.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "negative" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "solver": { "batch_size": 0 } }""", "batch_size" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "power", "p": 1.5 }, "solver": { "preconditioning": "affine" } }""", "quadratic cost only" },
         { """{ "source": { "type": "csv", "path": "nowhere.csv" }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "nowhere.csv" },
     };
 

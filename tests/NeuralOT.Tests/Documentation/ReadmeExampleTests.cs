@@ -27,7 +27,7 @@ public class ReadmeExampleTests
 
             var generator = new torch.Generator(42);
             var halfway = result.SampleGeodesic(0.5, 1000, generator);            // samples of μ_0.5
-            var w2 = Math.Sqrt(2 * result.EstimateTransportCost(100_000, generator));
+            var w2 = Math.Sqrt(2 * result.EstimateOptimalCost(1_000_000, generator));
             var exact = new GaussianTransport(source, target).W2;                   // closed form, for comparison
             Console.WriteLine($"W2 {w2:F4} (exact {exact:F4}); stopped because {result.ExitMessage}");
             // --- README example ends ---

@@ -57,6 +57,18 @@ public class ExperimentConfigTests
     }
 
     [Fact]
+    public void VariantKeysAreReadAndWritten()
+    {
+        var config = ExperimentConfig.Parse(With(Minimal, "solver", """
+            { "bidirectional": { "lambda": 2, "eps": 0.05, "min_iterations": 500 }, "preconditioning": "affine" }
+            """));
+        Assert.Equal(new BidirectionalOptions(2, 0.05, 500), config.Solver.Bidirectional);
+        Assert.Equal(Preconditioning.Affine, config.Solver.Preconditioning);
+        Assert.Equal(config.ToJson(), ExperimentConfig.Parse(config.ToJson()).ToJson());
+        Assert.Contains("\"preconditioning\": \"affine\"", config.ToJson());
+    }
+
+    [Fact]
     public void ThePowerCostIsRead()
     {
         var config = ExperimentConfig.Parse(Minimal.Replace("""{ "type": "quadratic" }""", """{ "type": "power", "p": 1.5 }"""));
@@ -91,6 +103,11 @@ public class ExperimentConfigTests
     [InlineData("""{ "solver": { "critic": "dynamic" } }""", "config.solver.critic")]
     [InlineData("""{ "solver": { "iterations": "many" } }""", "config.solver.iterations")]
     [InlineData("""{ "cost": { "type": "cubic" } }""", "config.cost.type")]
+    [InlineData("""{ "solver": { "preconditioning": "whiten" } }""", "use one of \"none\", \"affine\"")]
+    [InlineData("""{ "solver": { "bidirectional": { "lambda": 0, "eps": 0.01 } } }""", "solver.bidirectional.lambda")]
+    [InlineData("""{ "solver": { "bidirectional": { "lambda": 1, "eps": -1 } } }""", "solver.bidirectional.eps")]
+    [InlineData("""{ "solver": { "bidirectional": { "lambda": 1 } } }""", "Missing key config.solver.bidirectional.eps")]
+    [InlineData("""{ "solver": { "bidirectional": { "lambda": 1, "eps": 0.1, "gamma": 2 } } }""", "Unknown key config.solver.bidirectional.gamma")]
     [InlineData("""{ "cost": { "type": "power", "p": 0.5 } }""", "p > 1")]
     [InlineData("""{ "source": { "type": "uniform" } }""", "config.source.type")]
     [InlineData("""{ "source": { "type": "gaussian", "mean": [0, "a"], "covariance": [[1, 0], [0, 1]] } }""", "config.source.mean[1]")]

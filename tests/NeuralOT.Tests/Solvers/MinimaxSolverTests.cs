@@ -43,7 +43,7 @@ public class MinimaxSolverTests
         torch.manual_seed(options.Seed);
         using var map = new Networks.MapNetwork(2, options.MapNetwork);
         using var critic = new Networks.CriticNetwork(2, form == CriticForm.Time, options.CriticNetwork);
-        var training = new MinimaxTraining(reference.Source, reference.Target, QuadraticCost.Instance, options, map, critic, CPU);
+        var training = new MinimaxTraining(QuadraticCost.Instance, options, CPU, new TransportDirection(reference.Source, reference.Target, map, critic, options));
 
         var criticObjectives = Enumerable.Range(0, 60).Select(_ => Step(training.CriticStep)).ToArray();
         Assert.True(criticObjectives[^10..].Average() > criticObjectives[..10].Average() + 0.1,

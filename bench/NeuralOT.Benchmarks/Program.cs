@@ -1,0 +1,155 @@
+// Benchmarks, not tests. Modes (first argument):
+//   ot      (default) NeuralOT's exact OT and Sinkhorn against POT on the same point sets, in one run:
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
+//           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
+//   solver  speed and memory of the phase-1 solver (SolverBenchmark).
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using NeuralOT.Benchmarks;
+using NeuralOT.Costs;
+using NeuralOT.Reference;
+
+if (args.Length > 0 && args[0] == "solver")
+{
+    SolverBenchmark.Run(Console.Out);
+    return;
+}
+
+var sizes = ParseList(Option("--sizes") ?? "500,1000,2000,5000");
+var dimensions = ParseList(Option("--dimensions") ?? "2,10");
+int repeats = int.Parse(Option("--repeats") ?? "1", CultureInfo.InvariantCulture);
+string python = Option("--python") ?? "/usr/bin/python3";
+bool sinkhorn = args.Contains("--sinkhorn");
+const double SinkhornEpsilonFraction = 0.05; // of the mean cost-matrix entry
+
+var script = Path.Combine(AppContext.BaseDirectory, "pot_timing.py");
+// Warm up the JIT (several calls, so tiered compilation reaches optimised code) before anything is timed.
+for (int warmup = 0; warmup < 5; warmup++)
+    ExactTransport.Solve(Gaussian(new Random(1), 400, 2, 0, 1), Gaussian(new Random(2), 400, 2, 1, 1));
+Sinkhorn.Solve(Gaussian(new Random(1), 50, 2, 0, 1), Gaussian(new Random(2), 50, 2, 1, 1), 0.1);
+var directory = Directory.CreateTempSubdirectory("neuralot-bench-");
+try
+{
+    Console.WriteLine($"Exact OT, quadratic cost |v|^2/2, Gaussian samples N(0, I) -> N(1, 2 I); best of {repeats}; seconds include building the cost matrix.");
+    Console.WriteLine($"{"n",6} {"d",3} {"POT emd2 s",11} {"ours s",9} {"ratio",7} {"POT solve",10} {"our solve",10} {"ratio",7} {"rel. diff",10}");
+    foreach (int d in dimensions)
+        foreach (int n in sizes)
+            RunExact(n, d);
+    if (sinkhorn)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"Sinkhorn (log-domain stabilised), epsilon {SinkhornEpsilonFraction} x mean cost entry; ours: L1 marginal tolerance 1e-9; POT: ot.sinkhorn2(method=\"sinkhorn_log\", stopThr=1e-9).");
+        Console.WriteLine($"{"n",6} {"d",3} {"POT s",9} {"ours s",9} {"ratio",7} {"rel. diff",10}");
+        foreach (int d in dimensions)
+            foreach (int n in sizes.Where(size => size <= 2000))
+                RunSinkhorn(n, d);
+    }
+}
+finally
+{
+    directory.Delete(recursive: true);
+}
+
+void RunExact(int n, int d)
+{
+    var (source, target, sourcePath, targetPath) = WriteProblem(n, d);
+    double potBestTotal = double.MaxValue, potBestSolve = double.MaxValue, potValue = 0;
+    double oursBestTotal = double.MaxValue, oursBestSolve = double.MaxValue, oursValue = 0;
+    for (int r = 0; r < repeats; r++)
+    {
+        var pot = RunPot("exact", sourcePath, targetPath);
+        potValue = pot.GetProperty("cost_value").GetDouble();
+        double matrixSeconds = pot.GetProperty("matrix_seconds").GetDouble(), solveSeconds = pot.GetProperty("solve_seconds").GetDouble();
+        potBestTotal = Math.Min(potBestTotal, matrixSeconds + solveSeconds);
+        potBestSolve = Math.Min(potBestSolve, solveSeconds);
+
+        var stopwatch = Stopwatch.StartNew();
+        var matrix = CostMatrix.Build(source, target, QuadraticCost.Instance);
+        var matrixTime = stopwatch.Elapsed.TotalSeconds;
+        var result = ExactTransport.SolveAssignment(matrix, n);
+        var total = stopwatch.Elapsed.TotalSeconds;
+        oursValue = result.Cost;
+        oursBestTotal = Math.Min(oursBestTotal, total);
+        oursBestSolve = Math.Min(oursBestSolve, total - matrixTime);
+    }
+    Console.WriteLine($"{n,6} {d,3} {potBestTotal,11:F3} {oursBestTotal,9:F3} {potBestTotal / oursBestTotal,7:F2} {potBestSolve,10:F3} {oursBestSolve,10:F3} {potBestSolve / oursBestSolve,7:F2} {Math.Abs(oursValue - potValue) / potValue,10:E1}");
+}
+
+void RunSinkhorn(int n, int d)
+{
+    var (source, target, sourcePath, targetPath) = WriteProblem(n, d);
+    double potBest = double.MaxValue, oursBest = double.MaxValue, potValue = 0, oursValue = 0;
+    for (int r = 0; r < repeats; r++)
+    {
+        var pot = RunPot("sinkhorn", sourcePath, targetPath);
+        potValue = pot.GetProperty("cost_value").GetDouble();
+        potBest = Math.Min(potBest, pot.GetProperty("matrix_seconds").GetDouble() + pot.GetProperty("solve_seconds").GetDouble());
+        var stopwatch = Stopwatch.StartNew();
+        var matrix = CostMatrix.Build(source, target, QuadraticCost.Instance);
+        var uniform = Enumerable.Repeat(1.0 / n, n).ToArray();
+        var result = Sinkhorn.SolveMatrix(matrix, uniform, uniform, SinkhornEpsilonFraction * matrix.Average());
+        oursBest = Math.Min(oursBest, stopwatch.Elapsed.TotalSeconds);
+        oursValue = result.Cost;
+    }
+    Console.WriteLine($"{n,6} {d,3} {potBest,9:F3} {oursBest,9:F3} {potBest / oursBest,7:F2} {Math.Abs(oursValue - potValue) / potValue,10:E1}");
+}
+
+(double[,] Source, double[,] Target, string SourcePath, string TargetPath) WriteProblem(int n, int d)
+{
+    var random = new Random(1000 * n + d);
+    var source = Gaussian(random, n, d, 0, 1);
+    var target = Gaussian(random, n, d, 1, Math.Sqrt(2));
+    string sourcePath = Path.Combine(directory.FullName, $"source-{n}-{d}.csv");
+    string targetPath = Path.Combine(directory.FullName, $"target-{n}-{d}.csv");
+    WriteCsv(sourcePath, source);
+    WriteCsv(targetPath, target);
+    return (source, target, sourcePath, targetPath);
+}
+
+JsonElement RunPot(string method, string sourcePath, string targetPath)
+{
+    var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
+    foreach (var argument in new[] { script, method, SinkhornEpsilonFraction.ToString("R", CultureInfo.InvariantCulture), sourcePath, targetPath })
+        start.ArgumentList.Add(argument);
+    using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
+    string output = process.StandardOutput.ReadToEnd();
+    string errors = process.StandardError.ReadToEnd();
+    process.WaitForExit();
+    if (process.ExitCode != 0)
+        throw new InvalidOperationException($"POT timing failed (is python3-pot installed for {python}?): {errors.Trim()}");
+    return JsonDocument.Parse(output.Trim()).RootElement.Clone();
+}
+
+static double[,] Gaussian(Random random, int n, int d, double mean, double scale)
+{
+    var samples = new double[n, d];
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < d; k++)
+        {
+            // Box-Muller
+            double u = 1 - random.NextDouble(), v = random.NextDouble();
+            samples[i, k] = mean + scale * Math.Sqrt(-2 * Math.Log(u)) * Math.Cos(2 * Math.PI * v);
+        }
+    return samples;
+}
+
+static void WriteCsv(string path, double[,] samples)
+{
+    using var writer = new StreamWriter(path);
+    for (int i = 0; i < samples.GetLength(0); i++)
+    {
+        var row = new string[samples.GetLength(1)];
+        for (int k = 0; k < row.Length; k++) row[k] = samples[i, k].ToString("R", CultureInfo.InvariantCulture);
+        writer.WriteLine(string.Join(',', row));
+    }
+}
+
+string? Option(string name)
+{
+    int index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
+
+static int[] ParseList(string text) =>
+    text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(item => int.Parse(item, CultureInfo.InvariantCulture)).ToArray();

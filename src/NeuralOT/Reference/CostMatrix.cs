@@ -1,0 +1,80 @@
+using System.Numerics;
+using NeuralOT.Costs;
+
+namespace NeuralOT.Reference;
+
+/// <summary>Dense cost matrices C[i, j] = L(y_j - x_i) between a source and a target point set.</summary>
+public static class CostMatrix
+{
+    /// <summary>
+    /// Builds the n x m cost matrix in row-major order (entry (i, j) at index i * m + j), where n is the number of
+    /// source samples and m the number of target samples. Needs 8 n m bytes.
+    /// </summary>
+    /// <param name="source">Source samples x_i, n x d.</param>
+    /// <param name="target">Target samples y_j, m x d.</param>
+    /// <param name="cost">The cost L; the quadratic and power costs take a fast path, any other cost is called per pair.</param>
+    public static double[] Build(double[,] source, double[,] target, ICost cost)
+    {
+        ArgumentNullException.ThrowIfNull(cost);
+        int n = source.GetLength(0), m = target.GetLength(0), d = source.GetLength(1);
+        var matrix = new double[checked(n * m)];
+        switch (cost)
+        {
+            case QuadraticCost:
+                FillSquaredDistances(source, target, matrix);
+                for (int index = 0; index < matrix.Length; index++) matrix[index] *= 0.5;
+                break;
+            case PowerCost power:
+                FillSquaredDistances(source, target, matrix);
+                double halfP = power.P / 2, inverseP = 1 / power.P;
+                for (int index = 0; index < matrix.Length; index++)
+                    matrix[index] = Math.Pow(matrix[index], halfP) * inverseP;
+                break;
+            default:
+                Span<double> displacement = d <= 256 ? stackalloc double[d] : new double[d];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < m; j++)
+                    {
+                        for (int k = 0; k < d; k++) displacement[k] = target[j, k] - source[i, k];
+                        matrix[i * m + j] = cost.Lagrangian(displacement);
+                    }
+                break;
+        }
+        return matrix;
+    }
+
+    /// <summary>Fills |y_j - x_i|^2, summing coordinate by coordinate (no |x|^2 + |y|^2 - 2 x.y cancellation).</summary>
+    private static void FillSquaredDistances(double[,] source, double[,] target, double[] matrix)
+    {
+        int n = source.GetLength(0), m = target.GetLength(0), d = source.GetLength(1);
+        // Target coordinates stored coordinate-major, so the inner loop over j runs on contiguous memory.
+        var targetByCoordinate = new double[d * m];
+        for (int j = 0; j < m; j++)
+            for (int k = 0; k < d; k++)
+                targetByCoordinate[k * m + j] = target[j, k];
+
+        int width = Vector<double>.Count;
+        for (int i = 0; i < n; i++)
+        {
+            var row = matrix.AsSpan(i * m, m);
+            for (int k = 0; k < d; k++)
+            {
+                double xk = source[i, k];
+                var xVector = new Vector<double>(xk);
+                var coordinate = targetByCoordinate.AsSpan(k * m, m);
+                int j = 0;
+                for (; j <= m - width; j += width)
+                {
+                    var difference = new Vector<double>(coordinate.Slice(j)) - xVector;
+                    var sum = k == 0 ? difference * difference : new Vector<double>(row.Slice(j)) + difference * difference;
+                    sum.CopyTo(row.Slice(j));
+                }
+                for (; j < m; j++)
+                {
+                    double difference = coordinate[j] - xk;
+                    row[j] = k == 0 ? difference * difference : row[j] + difference * difference;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,27 @@
+namespace NeuralOT.Solvers;
+
+/// <summary>
+/// Bidirectional training (arXiv 2102.02992): a second map G for mu1 -> mu0 with its own critic, trained together
+/// with F under the cycle penalty Lambda (E|G(x + F(x)) + F(x)|^2 + E|F(y + G(y)) + G(y)|^2). Both maps estimate
+/// the same optimal cost, so training stops once they agree: |W_hat_ab - W_hat_ba| &lt; Eps.
+/// </summary>
+/// <param name="Lambda">Weight of the cycle penalty (&gt; 0).</param>
+/// <param name="Eps">Agreement threshold on |W_hat_ab - W_hat_ba|, in units of the cost (&gt; 0).</param>
+/// <param name="MinIterations">The rule is not checked before this iteration (null: a quarter of the budget),
+/// because both maps start as the identity and agree trivially at first.</param>
+public sealed record BidirectionalOptions(double Lambda = 1.0, double Eps = 0.01, int? MinIterations = null)
+{
+    /// <summary>The iteration from which the agreement rule applies.</summary>
+    public int FirstCheckedIteration(int budget) => MinIterations ?? Math.Max(1, budget / 4);
+
+    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid field.</summary>
+    public void Validate()
+    {
+        if (!(Lambda > 0 && double.IsFinite(Lambda)))
+            throw new ArgumentOutOfRangeException("bidirectional.lambda", Lambda, $"solver.bidirectional.lambda = {Lambda} is invalid: it must be a positive number (the weight of the cycle penalty, for example 1).");
+        if (!(Eps > 0 && double.IsFinite(Eps)))
+            throw new ArgumentOutOfRangeException("bidirectional.eps", Eps, $"solver.bidirectional.eps = {Eps} is invalid: it must be a positive number (the agreement threshold on |W_hat_ab - W_hat_ba|, for example 0.01).");
+        if (MinIterations is < 0)
+            throw new ArgumentOutOfRangeException("bidirectional.min_iterations", MinIterations, $"solver.bidirectional.min_iterations = {MinIterations} is invalid: it must be zero or more.");
+    }
+}

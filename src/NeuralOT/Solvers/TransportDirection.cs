@@ -1,0 +1,38 @@
+using NeuralOT.Distributions;
+using NeuralOT.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralOT.Solvers;
+
+/// <summary>One direction of transport being trained: a map from <see cref="From"/> to <see cref="To"/>, its critic
+/// and their optimisers. Plain training has one direction; bidirectional training adds the reverse one.</summary>
+internal sealed class TransportDirection(IDistribution from, IDistribution to, MapNetwork map, CriticNetwork critic, SolverOptions options)
+{
+    public IDistribution From { get; } = from;
+
+    public IDistribution To { get; } = to;
+
+    public MapNetwork Map { get; } = map;
+
+    public CriticNetwork Critic { get; } = critic;
+
+    public optim.Optimizer MapOptimizer { get; } = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
+
+    public optim.Optimizer CriticOptimizer { get; } = optim.Adam(critic.parameters(), options.CriticLearningRate, options.Beta1, options.Beta2);
+
+    /// <summary>Fresh samples from both ends (and times for the time-dependent critic) as float32 on <paramref name="device"/>.</summary>
+    public MinibatchSamples Draw(int count, bool withTimes, Generator generator, Device device)
+    {
+        var x = From.Sample(count, generator).to(float32, device);
+        var y = To.Sample(count, generator).to(float32, device);
+        var t = withTimes ? rand(count, 1, generator: generator).to(device) : empty(0);
+        return new MinibatchSamples(x, y, t);
+    }
+
+    public void SetLearningRateFactor(double factor, SolverOptions options)
+    {
+        foreach (var group in MapOptimizer.ParamGroups) group.LearningRate = options.MapLearningRate * factor;
+        foreach (var group in CriticOptimizer.ParamGroups) group.LearningRate = options.CriticLearningRate * factor;
+    }
+}

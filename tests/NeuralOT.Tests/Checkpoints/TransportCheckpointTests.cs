@@ -1,0 +1,178 @@
+using NeuralOT.Checkpoints;
+using NeuralOT.Costs;
+using NeuralOT.Distributions;
+using NeuralOT.Networks;
+using NeuralOT.Solvers;
+using NeuralOT.Tests.Cli;
+using NeuralOT.Tests.Solvers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralOT.Tests.Checkpoints;
+
+[Collection(TrainingCollection.Name)]
+public class TransportCheckpointTests
+{
+    public static TheoryData<CriticForm, bool, bool> Variants => new()
+    {
+        { CriticForm.Static, false, false },
+        { CriticForm.Static, true, true },
+        { CriticForm.Time, false, true },
+        { CriticForm.Time, true, false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void ARoundTripGivesIdenticalOutputs(CriticForm form, bool bidirectional, bool preconditioned)
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var options = Options(form, bidirectional, preconditioned);
+        using var folder = new TemporaryFolder();
+        var path = folder.File("run.ckpt");
+        using var trained = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options);
+        TransportCheckpoint.Save(trained, path);
+        using var loaded = TransportCheckpoint.Load(path, reference.Source, reference.Target, QuadraticCost.Instance, options);
+
+        using var x = reference.Source.Sample(200, new Generator(3));
+        using var y = reference.Target.Sample(200, new Generator(4));
+        AssertIdentical(trained.Transport(x), loaded.Transport(x));
+        AssertIdentical(trained.Interpolate(x, 0.3), loaded.Interpolate(x, 0.3));
+        using (var t = full(200, 1, 0.5f))
+        using (var x32 = x.to(float32))
+            AssertIdentical(trained.Critic.Forward(x32, t), loaded.Critic.Forward(x32, t));
+        if (bidirectional) AssertIdentical(trained.ReverseTransport(y), loaded.ReverseTransport(y));
+        Assert.Equal(trained.Options, loaded.Options);
+        Assert.Equal(trained.History.Entries, loaded.History.Entries);
+        Assert.Equal(trained.ExitReason, loaded.ExitReason);
+        Assert.Equal(trained.IterationsCompleted, loaded.IterationsCompleted);
+        Assert.Equal(trained.Preconditioner?.Scale, loaded.Preconditioner?.Scale);
+    }
+
+    [Fact]
+    public void ATruncatedCheckpointIsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        var path = SaveSmall(folder);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length - 100)]);
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
+        Assert.Contains("truncated", error.Message);
+        File.WriteAllBytes(path, bytes[..40]);
+        Assert.Contains("truncated", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
+    }
+
+    [Fact]
+    public void ACorruptCheckpointIsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        var path = SaveSmall(folder);
+        var bytes = File.ReadAllBytes(path);
+        bytes[^50] ^= 0x5A;
+        File.WriteAllBytes(path, bytes);
+        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
+    }
+
+    [Fact]
+    public void AFileThatIsNoCheckpointIsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("notes.ckpt"), "iteration,critic_objective\n1,2\n");
+        Assert.Contains("not a NeuralOT checkpoint", Assert.Throws<InvalidDataException>(() => Load(folder.File("notes.ckpt"))).Message);
+        Assert.Throws<FileNotFoundException>(() => Load(folder.File("missing.ckpt")));
+    }
+
+    [Fact]
+    public void AMismatchedProblemIsRefusedSayingWhatDiffers()
+    {
+        using var folder = new TemporaryFolder();
+        var path = SaveSmall(folder);
+        var threeD = GaussianDistribution.StandardNormal(3);
+        var error = Assert.Throws<InvalidDataException>(() => TransportCheckpoint.Load(path, threeD, threeD, QuadraticCost.Instance));
+        Assert.Contains("2-dimensional", error.Message);
+
+        var reference = TestProblems.SmallGaussianPair();
+        error = Assert.Throws<InvalidDataException>(() => TransportCheckpoint.Load(path, reference.Source, reference.Target, new PowerCost(1.5)));
+        Assert.Contains("power:1.5", error.Message);
+
+        error = Assert.Throws<InvalidDataException>(() => TransportCheckpoint.Load(path, reference.Source, reference.Target, QuadraticCost.Instance,
+            new SolverOptions { MapNetwork = new NetworkOptions(Width: 32), Critic = CriticForm.Time }));
+        Assert.Contains("solver.map_network is 3 x 64 silu, not 3 x 32 silu", error.Message);
+        Assert.Contains("solver.critic is static, not time", error.Message);
+    }
+
+    [Fact]
+    public void AnInterruptedWriteLeavesThePreviousCheckpointLoadable()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var folder = new TemporaryFolder();
+        var path = folder.File("run.ckpt");
+        using var first = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, new SolverOptions { Iterations = 5, Seed = 1 });
+        TransportCheckpoint.Save(first, path);
+        using var second = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, new SolverOptions { Iterations = 10, Seed = 2 });
+
+        Assert.Throws<IOException>(() => TransportCheckpoint.Save(second, path, stream => new FailingStream(stream, failAfterBytes: 300)));
+
+        using var loaded = Load(path);
+        using var x = reference.Source.Sample(50, new Generator(1));
+        AssertIdentical(first.Transport(x), loaded.Transport(x));
+        Assert.Equal(new[] { "run.ckpt" }, Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void PeriodicCheckpointsHoldTheStateAtTheirIteration()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var saved = new List<int>();
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
+            new SolverOptions { Iterations = 25, Seed = 1 }, hooks: new TrainingHooks(10, r => saved.Add(r.IterationsCompleted)));
+        Assert.Equal(new[] { 10, 20 }, saved);
+    }
+
+    private static SolverOptions Options(CriticForm form, bool bidirectional, bool preconditioned) => new()
+    {
+        Critic = form, Iterations = 15, Seed = 4,
+        Bidirectional = bidirectional ? new BidirectionalOptions(1, 1e-6) : null,
+        Preconditioning = preconditioned ? Preconditioning.Affine : Preconditioning.None,
+    };
+
+    private static string SaveSmall(TemporaryFolder folder)
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, new SolverOptions { Iterations = 3 });
+        var path = folder.File("small.ckpt");
+        TransportCheckpoint.Save(result, path);
+        return path;
+    }
+
+    private static TransportResult Load(string path)
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        return TransportCheckpoint.Load(path, reference.Source, reference.Target, QuadraticCost.Instance);
+    }
+
+    private static void AssertIdentical(Tensor expected, Tensor actual) =>
+        Assert.Equal(expected.to(float64).data<double>().ToArray(), actual.to(float64).data<double>().ToArray());
+
+    /// <summary>Lets a number of bytes through, then fails as a full disk or a killed process would.</summary>
+    private sealed class FailingStream(Stream inner, int failAfterBytes) : Stream
+    {
+        private long written;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => written;
+        public override long Position { get => written; set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            var allowed = (int)Math.Max(0, Math.Min(count, failAfterBytes - written));
+            inner.Write(buffer, offset, allowed);
+            written += allowed;
+            if (allowed < count) throw new IOException("simulated crash mid-write");
+        }
+    }
+}

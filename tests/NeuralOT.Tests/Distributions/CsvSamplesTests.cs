@@ -1,0 +1,95 @@
+using NeuralOT.Distributions;
+
+namespace NeuralOT.Tests.Distributions;
+
+public sealed class CsvSamplesTests : IDisposable
+{
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("neuralot-csv-");
+
+    public void Dispose() => _directory.Delete(recursive: true);
+
+    private string Write(string content)
+    {
+        var path = Path.Combine(_directory.FullName, $"{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void Reads_rows_as_samples_in_the_invariant_culture()
+    {
+        var samples = CsvSamples.Read(Write("1.5,-2\n3e-2,4\n"));
+        Assert.Equal(new double[,] { { 1.5, -2 }, { 0.03, 4 } }, samples);
+    }
+
+    [Fact]
+    public void Skips_a_header_and_blank_lines()
+    {
+        var samples = CsvSamples.Read(Write("x,y\n\n1,2\n3,4\n\n"));
+        Assert.Equal(new double[,] { { 1, 2 }, { 3, 4 } }, samples);
+    }
+
+    [Fact]
+    public void Accepts_windows_line_endings_and_spaces()
+    {
+        var samples = CsvSamples.Read(Write("a, b\r\n 1, 2\r\n3 ,4\r\n"));
+        Assert.Equal(new double[,] { { 1, 2 }, { 3, 4 } }, samples);
+    }
+
+    [Fact]
+    public void A_ragged_row_is_named_with_the_expected_column_count()
+    {
+        var path = Write("x,y\n1,2\n3,4,5\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
+        Assert.Contains("row 3", error.Message);
+        Assert.Contains("3 columns, expected 2", error.Message);
+    }
+
+    [Theory]
+    [InlineData("NaN")]
+    [InlineData("Infinity")]
+    [InlineData("-Infinity")]
+    public void Non_finite_values_are_named_by_row_and_column(string value)
+    {
+        var path = Write($"1,2\n3,{value}\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
+        Assert.Contains("row 2, column 2", error.Message);
+        Assert.Contains("finite", error.Message);
+    }
+
+    [Fact]
+    public void Text_after_the_first_row_is_named_by_row_and_column()
+    {
+        var path = Write("1,2\n3,abc\n");
+        var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
+        Assert.Contains("row 2, column 2", error.Message);
+        Assert.Contains("abc", error.Message);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("\n\n")]
+    [InlineData("x,y\n")]
+    public void A_file_without_samples_is_rejected(string content)
+    {
+        var path = Write(content);
+        var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
+        Assert.Contains("no samples", error.Message);
+    }
+
+    [Fact]
+    public void A_missing_file_is_named()
+    {
+        var path = Path.Combine(_directory.FullName, "missing.csv");
+        var error = Assert.Throws<ArgumentException>(() => CsvSamples.Read(path));
+        Assert.Equal("path", error.ParamName);
+        Assert.Contains("missing.csv", error.Message);
+    }
+
+    [Fact]
+    public void Messages_are_one_line()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(Write("1,2\n3\n")));
+        Assert.DoesNotContain('\n', error.Message);
+    }
+}

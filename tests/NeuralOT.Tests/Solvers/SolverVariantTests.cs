@@ -1,0 +1,135 @@
+using NeuralOT.Costs;
+using NeuralOT.Distributions;
+using NeuralOT.Metrics;
+using NeuralOT.Reference;
+using NeuralOT.Solvers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NeuralOT.Tests.Solvers;
+
+/// <summary>Bidirectional training and affine preconditioning, each on both critic forms.</summary>
+[Collection(TrainingCollection.Name)]
+public class SolverVariantTests
+{
+    private static readonly BidirectionalOptions Bidirectional = new(Lambda: 1, Eps: 1e-6);
+
+    public static TheoryData<CriticForm, bool, bool, int, double> Variants => new()
+    {
+        // form, bidirectional, preconditioned, fast iterations, max l2_uvp (%)
+        { CriticForm.Static, true, false, 300, 2.0 },
+        { CriticForm.Static, false, true, 300, 1.0 },
+        { CriticForm.Time, true, false, 300, 40.0 },
+        { CriticForm.Time, false, true, 300, 10.0 },
+    };
+
+    /// <summary>Each variant trains in fast mode and ends far closer to the closed-form map than the identity it starts from.</summary>
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void EachVariantLearnsTheSmallGaussianPairInFastMode(CriticForm form, bool bidirectional, bool preconditioned, int iterations, double maxL2Uvp)
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var options = new SolverOptions
+        {
+            Critic = form, Iterations = iterations, Seed = 1,
+            Bidirectional = bidirectional ? Bidirectional : null,
+            Preconditioning = preconditioned ? Preconditioning.Affine : Preconditioning.None,
+        };
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options);
+        var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(5));
+        Assert.True(metrics[MetricNames.L2Uvp] < maxL2Uvp, $"l2_uvp {metrics[MetricNames.L2Uvp]:F3} % >= {maxL2Uvp} %");
+        if (bidirectional)
+        {
+            Assert.NotNull(result.ReverseMap);
+            Assert.All(result.History.Entries, e => Assert.NotNull(e.WHatReverse));
+            var reverseError = ReverseMapError(result, reference);
+            Assert.True(reverseError < 4 * maxL2Uvp, $"reverse map error {reverseError:F3} %");
+        }
+    }
+
+    [Fact]
+    public void PreconditioningIsUndoneExactly()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
+            new SolverOptions { Iterations = 0, Preconditioning = Preconditioning.Affine });
+        var p = Assert.IsType<AffinePreconditioner>(result.Preconditioner);
+        using var x = reference.Source.Sample(500, new Generator(2));
+        // With an untrained (zero) network the learned map is exactly P(x) = s (x - m0) + m1, element by element.
+        var expected = x.data<double>().ToArray().Select((v, i) => p.Scale * (v - p.SourceMean[i % 2]) + p.TargetMean[i % 2]).ToArray();
+        var actual = result.Transport(x).data<double>().ToArray();
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 12);
+        // and the geodesic interpolates between x and P(x).
+        Assert.Equal(0, (result.Interpolate(x, 0.25) - (x * 0.75 + result.Transport(x) * 0.25)).abs().max().item<double>(), 12);
+    }
+
+    [Fact]
+    public void PreconditioningAloneSolvesAShiftAndScaleProblem()
+    {
+        // N(0, I) -> N(m, 4 I): the OT map x -> 2x + m is itself a preconditioner, so zero iterations suffice and
+        // what remains is the moment-estimation error of 20,000 samples.
+        var reference = new GaussianTransport(GaussianDistribution.StandardNormal(3),
+            new GaussianDistribution([5, -2, 1], new double[,] { { 4, 0, 0 }, { 0, 4, 0 }, { 0, 0, 4 } }));
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
+            new SolverOptions { Iterations = 0, Preconditioning = Preconditioning.Affine });
+        var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(3));
+        Assert.True(metrics[MetricNames.L2Uvp] < 0.05, $"l2_uvp {metrics[MetricNames.L2Uvp]:F4} %");
+    }
+
+    [Fact]
+    public void TheAgreementRuleStopsBidirectionalTraining()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var rule = new BidirectionalOptions(Lambda: 1, Eps: 0.05, MinIterations: 100);
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
+            new SolverOptions { Iterations = 3000, Seed = 2, Bidirectional = rule });
+        Assert.Equal(ExitReason.Converged, result.ExitReason);
+        Assert.InRange(result.IterationsCompleted, 100, 2999);
+        Assert.Contains("eps", result.ExitMessage);
+        var cost = result.EstimateTransportCost(100_000, new Generator(9));
+        var reverseCost = result.EstimateReverseTransportCost(100_000, new Generator(9));
+        Assert.True(Math.Abs(cost - reverseCost) < 4 * rule.Eps, $"W_hat_ab {cost:F4} vs W_hat_ba {reverseCost:F4}");
+    }
+
+    [Fact]
+    public void PreconditioningIsRefusedForNonQuadraticCosts()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var error = Assert.Throws<ArgumentException>(() => MinimaxSolver.Solve(reference.Source, reference.Target, new PowerCost(1.5),
+            new SolverOptions { Preconditioning = Preconditioning.Affine }));
+        Assert.Equal("preconditioning", error.ParamName);
+        Assert.Contains("quadratic cost only", error.Message);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.01, "bidirectional.lambda")]
+    [InlineData(-1.0, 0.01, "bidirectional.lambda")]
+    [InlineData(1.0, 0.0, "bidirectional.eps")]
+    [InlineData(1.0, double.NaN, "bidirectional.eps")]
+    public void InvalidBidirectionalSettingsAreNamed(double lambda, double eps, string name)
+    {
+        var error = Assert.ThrowsAny<ArgumentException>(() => new SolverOptions { Bidirectional = new BidirectionalOptions(lambda, eps) }.Validate());
+        Assert.Equal(name, error.ParamName);
+        Assert.Contains("solver." + name, error.Message);
+    }
+
+    [Fact]
+    public void ForwardOnlyResultsHaveNoReverseMap()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, new SolverOptions { Iterations = 0 });
+        using var y = reference.Target.Sample(10, new Generator(1));
+        var error = Assert.Throws<InvalidOperationException>(() => result.ReverseTransport(y));
+        Assert.Contains("bidirectional", error.Message);
+    }
+
+    /// <summary>100 E|S(y) - T*^-1(y)|^2 / tr Cov(mu0) for the reverse map S, in percent.</summary>
+    private static double ReverseMapError(TransportResult result, GaussianTransport reference)
+    {
+        var inverse = new GaussianTransport(reference.Target, reference.Source);
+        using var scope = NewDisposeScope();
+        var y = reference.Target.Sample(4096, new Generator(6));
+        var sourceVariance = Enumerable.Range(0, reference.Dimension).Sum(i => reference.Source.Covariance[i, i]);
+        return 100 * (result.ReverseTransport(y) - inverse.Map(y)).square().sum(1).mean().item<double>() / sourceVariance;
+    }
+}
