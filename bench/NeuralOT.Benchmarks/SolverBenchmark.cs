@@ -34,7 +34,7 @@ internal static class SolverBenchmark
         var samples = new SortedDictionary<int, long>();
         var checkpoints = new[] { 1000, longRunIterations / 4, longRunIterations / 2, longRunIterations };
         var gaussian = ExperimentCatalogue.Get("gaussian-2d");
-        using (Train(gaussian, gaussian.Solver with { Iterations = longRunIterations, HistoryInterval = 1 }, new Recorder(p =>
+        using (Train(gaussian, gaussian.Solver with { Iterations = longRunIterations, HistoryInterval = 1 }, new ProgressCallback<TrainingProgress>(p =>
                {
                    // Progress arrives every 250 ms; record the first report at or past each checkpoint.
                    foreach (var checkpoint in checkpoints)
@@ -55,9 +55,4 @@ internal static class SolverBenchmark
 
     private static TransportResult Train(ExperimentConfig config, SolverOptions options, IProgress<TrainingProgress>? progress = null) =>
         MinimaxSolver.Solve(config.Source.Create(), config.Target.Create(), config.Cost, options, progress);
-
-    private sealed class Recorder(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
 }

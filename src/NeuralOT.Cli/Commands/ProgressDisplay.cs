@@ -15,7 +15,7 @@ internal static class ProgressDisplay
     public static RunOutcome Run(TextWriter output, string name, Func<IProgress<TrainingProgress>, IProgress<VelocityProgress>, RunOutcome> run)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return run(new PlainLines(output, name), new PlainVelocityLines(output, name));
+            return run(new PlainLines<TrainingProgress>(output, p => Describe(name, p)), new PlainLines<VelocityProgress>(output, p => Describe(name, p)));
 
         RunOutcome? outcome = null;
         AnsiConsole.Progress()
@@ -24,12 +24,12 @@ internal static class ProgressDisplay
             {
                 var task = context.AddTask(Markup.Escape(name));
                 ProgressTask? velocityTask = null;
-                outcome = run(new Callback<TrainingProgress>(report =>
+                outcome = run(new ProgressCallback<TrainingProgress>(report =>
                 {
                     task.MaxValue = Math.Max(1, report.TotalIterations);
                     task.Value = report.Iteration;
                     task.Description = Markup.Escape(Describe(name, report));
-                }), new Callback<VelocityProgress>(report =>
+                }), new ProgressCallback<VelocityProgress>(report =>
                 {
                     task.StopTask();
                     velocityTask ??= context.AddTask(Markup.Escape(name + " velocity"));
@@ -49,36 +49,18 @@ internal static class ProgressDisplay
     private static string Describe(string name, VelocityProgress p) =>
         FormattableString.Invariant($"{name} velocity it {p.Iteration}/{p.TotalIterations} loss {p.Loss:G4}");
 
-    private sealed class Callback<T>(Action<T> report) : IProgress<T>
-    {
-        public void Report(T value) => report(value);
-    }
-
-    private sealed class PlainLines(TextWriter output, string name) : IProgress<TrainingProgress>
+    /// <summary>One line every few seconds (and at the end) for logs.</summary>
+    private sealed class PlainLines<T>(TextWriter output, Func<T, string> describe) : IProgress<T> where T : IIterationProgress
     {
         private DateTime lastLine = DateTime.MinValue;
 
-        public void Report(TrainingProgress p)
+        public void Report(T p)
         {
             var now = DateTime.UtcNow;
             if (now - lastLine < PlainInterval && p.Iteration < p.TotalIterations) return;
             lastLine = now;
             output.WriteLine(FormattableString.Invariant(
-                $"{Describe(name, p)} elapsed {p.Elapsed.TotalSeconds:F0}s eta {p.Remaining.TotalSeconds:F0}s"));
-        }
-    }
-
-    private sealed class PlainVelocityLines(TextWriter output, string name) : IProgress<VelocityProgress>
-    {
-        private DateTime lastLine = DateTime.MinValue;
-
-        public void Report(VelocityProgress p)
-        {
-            var now = DateTime.UtcNow;
-            if (now - lastLine < PlainInterval && p.Iteration < p.TotalIterations) return;
-            lastLine = now;
-            output.WriteLine(FormattableString.Invariant(
-                $"{Describe(name, p)} elapsed {p.Elapsed.TotalSeconds:F0}s eta {p.Remaining.TotalSeconds:F0}s"));
+                $"{describe(p)} elapsed {p.Elapsed.TotalSeconds:F0}s eta {p.Remaining.TotalSeconds:F0}s"));
         }
     }
 }

@@ -1,3 +1,4 @@
+using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
@@ -11,6 +12,9 @@ public static partial class ExperimentRunner
 {
     /// <summary>The phase-2 history: <c>iteration,loss,seconds</c>.</summary>
     public const string VelocityHistoryFile = "velocity_history.csv";
+
+    /// <summary>The phase-2 checkpoint (<see cref="VelocityCheckpoint"/>), written when phase 2 ends without diverging.</summary>
+    public const string VelocityCheckpointFile = "velocity_checkpoint.ckpt";
 
     /// <summary>The velocity section with the run's overrides: <c>--seed</c> sets its seed too, fast mode caps its
     /// iterations at <see cref="FastIterations"/>, and it uses the solver's threads and device.</summary>
@@ -49,6 +53,8 @@ public static partial class ExperimentRunner
         var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(config)!) : VelocitySupervision.FromMap(map);
         var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
         WriteAtomically(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
+        if (result.ExitReason != ExitReason.Diverged)
+            VelocityCheckpoint.Save(result, Path.Combine(outputDirectory, VelocityCheckpointFile));
         return result;
     }
 

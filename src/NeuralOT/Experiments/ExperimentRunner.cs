@@ -195,7 +195,7 @@ public static partial class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile, CheckpointFile, VelocityHistoryFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = new[] { ConfigFile, HistoryFile, MetricsFile, CheckpointFile, VelocityHistoryFile, VelocityCheckpointFile }.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using NeuralOT.Costs;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -12,8 +11,6 @@ namespace NeuralOT.Solvers;
 /// </summary>
 internal sealed class MinimaxTraining
 {
-    private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
-
     // Smoothing of the two W_hat estimates for the agreement rule (about a 50-iteration window): single minibatch
     // estimates fluctuate more than any useful threshold.
     private const double AgreementSmoothing = 0.02;
@@ -46,66 +43,39 @@ internal sealed class MinimaxTraining
     {
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
-        var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.Zero;
-        var exit = ExitReason.IterationBudget;
-        var message = $"completed the budget of {total} iterations";
         var state = new StepState();
         double? smoothedForward = null, smoothedReverse = null;
-        var completed = 0;
 
-        for (var iteration = 1; iteration <= total; iteration++)
+        string? Step(int iteration)
         {
-            if (cancellation.IsCancellationRequested)
-            {
-                exit = ExitReason.Cancelled;
-                message = $"cancelled after {completed} of {total} iterations";
-                break;
-            }
-            using (var scope = NewDisposeScope())
-            {
-                var factor = options.Schedule.Factor(iteration, total);
-                foreach (var direction in directions) direction.SetLearningRateFactor(factor, options);
-                for (var step = 0; step < options.CriticSteps; step++)
-                    state.CriticObjective = CriticStep();
-                for (var step = 0; step < options.MapSteps; step++)
-                    state.Record(MapStep());
-            }
-            if (state.FirstNonFinite() is { } which)
-            {
-                exit = ExitReason.Diverged;
-                message = $"diverged: the {which} became {(state.HasNaN ? "NaN" : "infinite")} at iteration {iteration}; lower the learning rates or set gradient_clip";
-                history.Add(state.Entry(iteration, clock.Elapsed));
-                break;
-            }
-            completed = iteration;
-            if (iteration % options.HistoryInterval == 0 || iteration == total)
-                history.Add(state.Entry(iteration, clock.Elapsed));
-            if (progress is not null && (clock.Elapsed - lastReport >= ProgressInterval || iteration == total))
-            {
-                lastReport = clock.Elapsed;
-                progress.Report(state.Progress(iteration, total, clock.Elapsed));
-            }
-            if (checkpoint is not null && iteration % checkpointInterval == 0 && iteration < total)
-                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, clock.Elapsed));
-            if (options.Bidirectional is { } bidirectional)
-            {
-                smoothedForward = Smooth(smoothedForward, state.TransportCost);
-                smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
-                var gap = Math.Abs(smoothedForward.Value - smoothedReverse.Value);
-                if (iteration >= bidirectional.FirstCheckedIteration(total) && gap < bidirectional.Eps && iteration < total)
-                {
-                    exit = ExitReason.Converged;
-                    message = FormattableString.Invariant($"converged at iteration {iteration}: |W_hat_ab - W_hat_ba| = {gap:G3} < eps = {bidirectional.Eps:G3}");
-                    if (history.Entries.Count == 0 || history.Entries[^1].Iteration != iteration) history.Add(state.Entry(iteration, clock.Elapsed));
-                    break;
-                }
-            }
+            var factor = options.Schedule.Factor(iteration, total);
+            foreach (var direction in directions) direction.SetLearningRateFactor(factor, options);
+            for (var step = 0; step < options.CriticSteps; step++)
+                state.CriticObjective = CriticStep();
+            for (var step = 0; step < options.MapSteps; step++)
+                state.Record(MapStep());
+            return state.FirstNonFinite();
         }
-        clock.Stop();
-        if (progress is not null && exit != ExitReason.IterationBudget)
-            progress.Report(state.Progress(completed, total, clock.Elapsed));
-        return new TrainingOutcome(history, exit, message, completed, clock.Elapsed);
+
+        string? AfterIteration(int iteration, TimeSpan elapsed)
+        {
+            if (checkpoint is not null && iteration % checkpointInterval == 0)
+                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed));
+            if (options.Bidirectional is not { } bidirectional) return null;
+            smoothedForward = Smooth(smoothedForward, state.TransportCost);
+            smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
+            var gap = Math.Abs(smoothedForward.Value - smoothedReverse.Value);
+            return iteration >= bidirectional.FirstCheckedIteration(total) && gap < bidirectional.Eps
+                ? FormattableString.Invariant($"converged at iteration {iteration}: |W_hat_ab - W_hat_ba| = {gap:G3} < eps = {bidirectional.Eps:G3}")
+                : null;
+        }
+
+        var outcome = TrainingLoop.Run(
+            total, options.HistoryInterval, Step,
+            (iteration, elapsed) => history.Add(state.Entry(iteration, elapsed)),
+            progress is null ? null : (iteration, elapsed) => progress.Report(state.Progress(iteration, total, elapsed)),
+            "lower the learning rates or set gradient_clip", cancellation, AfterIteration);
+        return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed);
     }
 
     /// <summary>One critic ascent step of every direction on fresh samples; returns the forward critic's estimate of S.</summary>
@@ -203,9 +173,8 @@ internal sealed class StepState
         if (CycleError is { } cycle) yield return ("cycle penalty", cycle);
     }
 
-    public string? FirstNonFinite() => Values().Where(v => !double.IsFinite(v.Value)).Select(v => v.Name).FirstOrDefault();
-
-    public bool HasNaN => Values().Any(v => double.IsNaN(v.Value));
+    /// <summary>"name became NaN" (or infinite) for the first non-finite value; null when all are finite.</summary>
+    public string? FirstNonFinite() => Values().Select(v => TrainingLoop.NonFinite(v.Name, v.Value)).FirstOrDefault(m => m is not null);
 
     public HistoryEntry Entry(int iteration, TimeSpan elapsed) =>
         new(iteration, CriticObjective, MapObjective, TransportCost, elapsed.TotalSeconds, ReverseTransportCost, CycleError);

@@ -28,9 +28,12 @@ internal static class TrainingLoop
     /// <param name="report">Sends progress for iteration i at the elapsed time; null for none.</param>
     /// <param name="divergenceFix">What to change when training diverges (ends the message).</param>
     /// <param name="cancellation">Stops before the next iteration.</param>
+    /// <param name="afterIteration">Runs after each completed iteration (periodic work such as checkpoints) and
+    /// returns null to go on, or a message to stop early with <see cref="ExitReason.Converged"/>.</param>
     public static LoopOutcome Run(
         int total, int historyInterval, Func<int, string?> step, Action<int, TimeSpan> record,
-        Action<int, TimeSpan>? report, string divergenceFix, CancellationToken cancellation)
+        Action<int, TimeSpan>? report, string divergenceFix, CancellationToken cancellation,
+        Func<int, TimeSpan, string?>? afterIteration = null)
     {
         var clock = Stopwatch.StartNew();
         var lastReport = TimeSpan.Zero;
@@ -60,6 +63,13 @@ internal static class TrainingLoop
             {
                 lastReport = clock.Elapsed;
                 report(iteration, clock.Elapsed);
+            }
+            if (iteration < total && afterIteration?.Invoke(iteration, clock.Elapsed) is { } convergence)
+            {
+                exit = ExitReason.Converged;
+                message = convergence;
+                if (iteration % historyInterval != 0) record(iteration, clock.Elapsed);
+                break;
             }
         }
         clock.Stop();

@@ -26,6 +26,24 @@ public sealed class VelocityHistory
         foreach (var e in entries) text.Append(FormattableString.Invariant($"{e.Iteration},{e.Loss:R},{e.Seconds:R}\n"));
         return text.ToString();
     }
+
+    /// <summary>Reads what <see cref="ToCsv"/> wrote.</summary>
+    /// <exception cref="InvalidDataException">The text is not a history written by <see cref="ToCsv"/>.</exception>
+    public static VelocityHistory FromCsv(string csv)
+    {
+        var lines = csv.ReplaceLineEndings("\n").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0] != CsvHeader)
+            throw new InvalidDataException($"A velocity history must start with the header \"{CsvHeader}\".");
+        var history = new VelocityHistory();
+        foreach (var (line, row) in lines.Skip(1).Select((l, i) => (l, i + 2)))
+        {
+            var cells = line.Split(',');
+            if (cells.Length != 3) throw new InvalidDataException($"Velocity history row {row} has {cells.Length} cells; expected 3.");
+            double Cell(int i) => double.Parse(cells[i], System.Globalization.CultureInfo.InvariantCulture);
+            history.Add(new VelocityHistoryEntry((int)Cell(0), Cell(1), Cell(2)));
+        }
+        return history;
+    }
 }
 
 /// <summary>A phase-2 progress report, sent a few times a second and at the end.</summary>
@@ -35,6 +53,7 @@ public sealed class VelocityHistory
 /// <param name="Elapsed">Training time so far.</param>
 /// <param name="Remaining">Estimated time to the end of the budget.</param>
 public sealed record VelocityProgress(int Iteration, int TotalIterations, double Loss, TimeSpan Elapsed, TimeSpan Remaining)
+    : IIterationProgress
 {
     /// <summary>Fraction of the budget done, in [0, 1].</summary>
     public double Fraction => TotalIterations == 0 ? 1 : (double)Iteration / TotalIterations;

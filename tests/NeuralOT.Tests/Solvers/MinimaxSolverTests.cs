@@ -60,7 +60,7 @@ public class MinimaxSolverTests
         var reference = TestProblems.SmallGaussianPair();
         using var cancellation = new CancellationTokenSource();
         var reportedAtCancel = -1;
-        var progress = new SynchronousProgress(p =>
+        var progress = new ProgressCallback<TrainingProgress>(p =>
         {
             if (p.Iteration >= 5 && reportedAtCancel < 0)
             {
@@ -146,18 +146,4 @@ public class MinimaxSolverTests
         return step();
     }
 
-    private sealed class SynchronousProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => report(value);
-    }
-
-    /// <summary>Returns NaN samples after a number of draws, as a blown-up data pipeline would.</summary>
-    private sealed class PoisonedAfter(IDistribution inner, int draws) : IDistribution
-    {
-        private int drawn;
-        public int Dimension => inner.Dimension;
-        public string Description => "poisoned " + inner.Description;
-        public Tensor Sample(int count, Generator generator) =>
-            ++drawn > draws ? full(count, Dimension, double.NaN, dtype: float64) : inner.Sample(count, generator);
-    }
 }

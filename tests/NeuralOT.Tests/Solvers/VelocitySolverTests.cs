@@ -85,7 +85,7 @@ public class VelocitySolverTests
         var reference = TestProblems.SmallGaussianPair();
         using var cancellation = new CancellationTokenSource();
         var reportedAtCancel = -1;
-        var progress = new SynchronousProgress(p =>
+        var progress = new ProgressCallback<VelocityProgress>(p =>
         {
             if (p.Iteration >= 5 && reportedAtCancel < 0)
             {
@@ -165,18 +165,4 @@ public class VelocitySolverTests
             / samples.Velocities.square().sum(1).mean().item<double>();
     }
 
-    private sealed class SynchronousProgress(Action<VelocityProgress> report) : IProgress<VelocityProgress>
-    {
-        public void Report(VelocityProgress value) => report(value);
-    }
-
-    /// <summary>Returns NaN samples after a number of draws, as a blown-up data pipeline would.</summary>
-    private sealed class PoisonedAfter(IDistribution inner, int draws) : IDistribution
-    {
-        private int drawn;
-        public int Dimension => inner.Dimension;
-        public string Description => "poisoned " + inner.Description;
-        public Tensor Sample(int count, Generator generator) =>
-            ++drawn > draws ? full(count, Dimension, double.NaN, dtype: float64) : inner.Sample(count, generator);
-    }
 }
