@@ -14,24 +14,27 @@ public class SolverVariantTests
 {
     private static readonly BidirectionalOptions Bidirectional = new(Lambda: 1, Eps: 1e-6);
 
-    public static TheoryData<CriticForm, bool, bool, int, double> Variants => new()
+    /// <summary>Measured at 300 iterations on four seeds each: static + bidirectional l2_uvp 0.13-0.19 % (reverse map
+    /// 0.125-0.204 %); static + affine 0.043-0.085 %; time + bidirectional 11.1-11.9 % (reverse 11.8-12.2 %); time +
+    /// affine 3.0-7.5 %. The bounds are about twice the worst seed. (The identity map is at 245 %.)</summary>
+    public static TheoryData<CriticForm, bool, bool, double, double> Variants => new()
     {
-        // form, bidirectional, preconditioned, fast iterations, max l2_uvp (%)
-        { CriticForm.Static, true, false, 300, 2.0 },
-        { CriticForm.Static, false, true, 300, 1.0 },
-        { CriticForm.Time, true, false, 300, 40.0 },
-        { CriticForm.Time, false, true, 300, 10.0 },
+        // form, bidirectional, preconditioned, max l2_uvp (%), max reverse-map error (%)
+        { CriticForm.Static, true, false, 0.4, 0.4 },
+        { CriticForm.Static, false, true, 0.2, double.NaN },
+        { CriticForm.Time, true, false, 25.0, 25.0 },
+        { CriticForm.Time, false, true, 15.0, double.NaN },
     };
 
     /// <summary>Each variant trains in fast mode and ends far closer to the closed-form map than the identity it starts from.</summary>
     [Theory]
     [MemberData(nameof(Variants))]
-    public void EachVariantLearnsTheSmallGaussianPairInFastMode(CriticForm form, bool bidirectional, bool preconditioned, int iterations, double maxL2Uvp)
+    public void EachVariantLearnsTheSmallGaussianPairInFastMode(CriticForm form, bool bidirectional, bool preconditioned, double maxL2Uvp, double maxReverseError)
     {
         var reference = TestProblems.SmallGaussianPair();
         var options = new SolverOptions
         {
-            Critic = form, Iterations = iterations, Seed = 1,
+            Critic = form, Iterations = 300, Seed = 1,
             Bidirectional = bidirectional ? Bidirectional : null,
             Preconditioning = preconditioned ? Preconditioning.Affine : Preconditioning.None,
         };
@@ -43,7 +46,7 @@ public class SolverVariantTests
             Assert.NotNull(result.ReverseMap);
             Assert.All(result.History.Entries, e => Assert.NotNull(e.WHatReverse));
             var reverseError = ReverseMapError(result, reference);
-            Assert.True(reverseError < 4 * maxL2Uvp, $"reverse map error {reverseError:F3} %");
+            Assert.True(reverseError < maxReverseError, $"reverse map error {reverseError:F3} %");
         }
     }
 
