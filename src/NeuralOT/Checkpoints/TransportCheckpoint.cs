@@ -17,9 +17,6 @@ namespace NeuralOT.Checkpoints;
 /// </summary>
 public static class TransportCheckpoint
 {
-    /// <summary>The usual file extension.</summary>
-    public const string Extension = ".ckpt";
-
     private const string Kind = "transport";
 
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> atomically.</summary>

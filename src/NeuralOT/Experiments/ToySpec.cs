@@ -28,9 +28,6 @@ public sealed record ToySpec(string Toy, IReadOnlyDictionary<string, double> Par
     /// <summary>The toy types.</summary>
     public static IReadOnlyCollection<string> ToyTypes => Toys.Keys;
 
-    /// <summary>A toy with every parameter at its default.</summary>
-    public static ToySpec Default(string type) => new(type, Toys[type].Keys.Zip(Toys[type].Defaults).ToDictionary(p => p.First, p => p.Second));
-
     /// <inheritdoc />
     public override IDistribution Create()
     {

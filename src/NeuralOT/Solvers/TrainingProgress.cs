@@ -23,11 +23,7 @@ public enum ExitReason
 /// <param name="Remaining">Estimated time to the end of the budget.</param>
 public sealed record TrainingProgress(
     int Iteration, int TotalIterations, double CriticObjective, double MapObjective, double WHat,
-    TimeSpan Elapsed, TimeSpan Remaining) : IIterationProgress
-{
-    /// <summary>Fraction of the budget done, in [0, 1].</summary>
-    public double Fraction => TotalIterations == 0 ? 1 : (double)Iteration / TotalIterations;
-}
+    TimeSpan Elapsed, TimeSpan Remaining) : IIterationProgress;
 
 /// <summary>What every progress report of an iterative trainer says: how far it is and how long it takes.</summary>
 public interface IIterationProgress

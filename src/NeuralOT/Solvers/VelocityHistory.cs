@@ -53,8 +53,4 @@ public sealed class VelocityHistory
 /// <param name="Elapsed">Training time so far.</param>
 /// <param name="Remaining">Estimated time to the end of the budget.</param>
 public sealed record VelocityProgress(int Iteration, int TotalIterations, double Loss, TimeSpan Elapsed, TimeSpan Remaining)
-    : IIterationProgress
-{
-    /// <summary>Fraction of the budget done, in [0, 1].</summary>
-    public double Fraction => TotalIterations == 0 ? 1 : (double)Iteration / TotalIterations;
-}
+    : IIterationProgress;
