@@ -3,6 +3,9 @@
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
+//   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ablation [--experiments gaussian-2d,...]
+//           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -13,6 +16,16 @@ using NeuralOT.Reference;
 if (args.Length > 0 && args[0] == "solver")
 {
     SolverBenchmark.Run(Console.Out);
+    return;
+}
+if (args.Length > 0 && args[0] == "ablation")
+{
+    AblationBenchmark.Run(Console.Out,
+        (Option("--experiments") ?? "gaussian-2d,gaussian-10d,mixture-2d").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        ParseList(Option("--seeds") ?? "0,1,2"),
+        (Option("--variants") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        Option("--iterations") is { } budget ? int.Parse(budget, CultureInfo.InvariantCulture) : null,
+        Option("--csv") ?? "ablation.csv");
     return;
 }
 

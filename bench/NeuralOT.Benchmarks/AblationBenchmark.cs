@@ -1,0 +1,163 @@
+using System.Globalization;
+using NeuralOT.Experiments;
+using NeuralOT.Metrics;
+using NeuralOT.Reference;
+using NeuralOT.Solvers;
+using TorchSharp;
+
+namespace NeuralOT.Benchmarks;
+
+/// <summary>
+/// The solver-variant ablation: critic form (static, time) x bidirectional training (off, on) x affine
+/// preconditioning (off, on) on named experiments and seeds, each variant at its default settings unless an
+/// iteration budget is given. Every finished run is appended to a CSV file at once, so an interrupted benchmark
+/// continues where it stopped; the summary table is computed from that file.
+/// </summary>
+internal static class AblationBenchmark
+{
+    /// <summary>One variant of the solver.</summary>
+    public sealed record Variant(string Name, CriticForm Critic, bool Bidirectional, bool Affine)
+    {
+        public SolverOptions Apply(SolverOptions options) => options with
+        {
+            Critic = Critic,
+            // An experiment's own budget (gaussian-10d, the mixtures) holds for every variant; otherwise each form
+            // keeps its default.
+            CriticSteps = null,
+            MapSteps = null,
+            Bidirectional = Bidirectional ? new BidirectionalOptions() : null,
+            Preconditioning = Affine ? Preconditioning.Affine : Preconditioning.None,
+        };
+    }
+
+    /// <summary>The eight combinations, in table order.</summary>
+    public static readonly Variant[] Variants =
+        (from critic in new[] { CriticForm.Static, CriticForm.Time }
+         from bidirectional in new[] { false, true }
+         from affine in new[] { false, true }
+         select new Variant(
+             critic.ToString().ToLowerInvariant() + (bidirectional ? "+bidirectional" : "") + (affine ? "+affine" : ""),
+             critic, bidirectional, affine)).ToArray();
+
+    private static readonly string[] Columns =
+    [
+        "experiment", "variant", "seed", "iterations", "exit_reason", "train_seconds", "l2_uvp", "w2_relative_error",
+        "w2_estimate", "w2_sample_reference", "pushforward_w2", "pushforward_w2_floor", "cycle_error",
+    ];
+
+    /// <summary>Samples per side and draws of the exact-OT reference for experiments without a closed form.</summary>
+    private const int ReferenceSamples = 5000, ReferenceDraws = 3;
+
+    public static void Run(TextWriter output, string[] experiments, int[] seeds, string[] variantNames, int? iterations, string csvPath)
+    {
+        var variants = variantNames.Length == 0
+            ? Variants
+            : variantNames.Select(name => Variants.FirstOrDefault(v => v.Name == name)
+                ?? throw new ArgumentException($"Unknown variant '{name}'; valid: {string.Join(", ", Variants.Select(v => v.Name))}.")).ToArray();
+        var rows = ReadRows(csvPath);
+        if (!File.Exists(csvPath))
+            File.WriteAllText(csvPath, string.Join(',', Columns) + "\n");
+        var references = new Dictionary<string, double>();
+        foreach (var experiment in experiments)
+        foreach (var seed in seeds)
+        foreach (var variant in variants)
+        {
+            if (rows.Any(r => r["experiment"] == experiment && r["variant"] == variant.Name && r["seed"] == Invariant(seed)))
+                continue;
+            var config = ExperimentCatalogue.Get(experiment);
+            if (config.Cost is not Costs.QuadraticCost && variant.Affine)
+                continue; // Affine preconditioning applies to the quadratic cost only.
+            var options = variant.Apply(config.Solver) with { Seed = seed, Iterations = iterations ?? config.Solver.Iterations };
+            config = config with { Solver = options, Velocity = null };
+            output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {experiment} {variant.Name} seed {seed} ...");
+            using var result = MinimaxSolver.Solve(config.Source.Create(), config.Target.Create(), config.Cost, options);
+            var metrics = ExperimentRunner.Evaluate(config, result);
+            if (!metrics.ContainsKey(MetricNames.W2Reference) && config.Cost is Costs.QuadraticCost)
+            {
+                if (!references.TryGetValue(experiment, out var reference))
+                    references[experiment] = reference = SampleReference(config, output);
+                metrics["w2_sample_reference"] = reference;
+            }
+            var row = Columns.ToDictionary(c => c, c => c switch
+            {
+                "experiment" => experiment,
+                "variant" => variant.Name,
+                _ => metrics.TryGetValue(c, out var value) ? Format(value) : "",
+            });
+            File.AppendAllText(csvPath, string.Join(',', Columns.Select(c => row[c])) + "\n");
+            rows.Add(row);
+            output.WriteLine($"  {string.Join(", ", Columns.Skip(3).Where(c => row[c] != "").Select(c => $"{c} {row[c]}"))}");
+        }
+        output.WriteLine();
+        WriteTable(output, rows.Where(r => experiments.Contains(r["experiment"])).ToList());
+    }
+
+    /// <summary>The mean over independent draws of exact-OT W2 between fresh source and target samples: the
+    /// reference of experiments without a closed form (biased upward by the sampling noise of the plan).</summary>
+    private static double SampleReference(ExperimentConfig config, TextWriter output)
+    {
+        var source = config.Source.Create();
+        var target = config.Target.Create();
+        var generator = new torch.Generator(20_260_217);
+        var values = new List<double>();
+        for (var draw = 0; draw < ReferenceDraws; draw++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = source.Sample(ReferenceSamples, generator);
+            var y = target.Sample(ReferenceSamples, generator);
+            values.Add(Math.Sqrt(2 * ExactTransport.Solve(x, y).Cost));
+        }
+        output.WriteLine($"  exact-OT W2 on {ReferenceDraws} draws of {ReferenceSamples} samples per side: {string.Join(", ", values.Select(v => v.ToString("F4", CultureInfo.InvariantCulture)))}");
+        return values.Average();
+    }
+
+    /// <summary>Mean and range over seeds, per experiment and variant.</summary>
+    private static void WriteTable(TextWriter output, List<Dictionary<string, string>> rows)
+    {
+        output.WriteLine("| experiment | variant | seeds | iterations | l2_uvp % | w2 error % | W2 est. / sample ref. | pushforward / floor | cycle error | train s |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var group in rows.GroupBy(r => (Experiment: r["experiment"], Variant: r["variant"]))
+                     .OrderBy(g => g.Key.Experiment).ThenBy(g => Array.FindIndex(Variants, v => v.Name == g.Key.Variant)))
+        {
+            var list = group.ToList();
+            output.WriteLine($"| {group.Key.Experiment} | {group.Key.Variant} | {list.Count} | {Summary(list, r => Value(r, "iterations"), "F0")} | " +
+                             $"{Summary(list, r => Value(r, "l2_uvp"), "F3")} | {Summary(list, r => 100 * Value(r, "w2_relative_error"), "F3")} | " +
+                             $"{Summary(list, r => Value(r, "w2_estimate") / Value(r, "w2_sample_reference"), "F3")} | " +
+                             $"{Summary(list, r => Value(r, "pushforward_w2") / Value(r, "pushforward_w2_floor"), "F2")} | " +
+                             $"{Summary(list, r => Value(r, "cycle_error"), "G2")} | {Summary(list, r => Value(r, "train_seconds"), "F0")} |");
+        }
+    }
+
+    /// <summary>"mean (min-max)", or "mean" when all seeds agree, or "-" when the value does not apply.</summary>
+    private static string Summary(List<Dictionary<string, string>> rows, Func<Dictionary<string, string>, double> value, string format)
+    {
+        var values = rows.Select(value).Where(double.IsFinite).ToList();
+        if (values.Count == 0) return "-";
+        string F(double v) => v.ToString(format, CultureInfo.InvariantCulture);
+        return values.Count == 1 || F(values.Min()) == F(values.Max())
+            ? F(values.Average())
+            : $"{F(values.Average())} ({F(values.Min())}-{F(values.Max())})";
+    }
+
+    private static double Value(Dictionary<string, string> row, string column) =>
+        row.TryGetValue(column, out var text) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value : double.NaN;
+
+    private static List<Dictionary<string, string>> ReadRows(string path)
+    {
+        if (!File.Exists(path)) return [];
+        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
+        var header = lines[0].Split(',');
+        if (!header.SequenceEqual(Columns))
+            throw new InvalidOperationException($"{path} has other columns than this benchmark writes; move it away or pass another --csv.");
+        return lines.Skip(1).Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
+    }
+
+    private static string Format(object value) => value switch
+    {
+        double d => d.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
