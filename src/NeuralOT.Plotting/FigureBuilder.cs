@@ -104,8 +104,8 @@ internal sealed class FigureBuilder
     }
 
     /// <summary>A slider whose step k shows the traces of <paramref name="groups"/>[k] and hides those of the other
-    /// groups; traces in no group stay visible throughout. Step 0 is shown first.</summary>
-    public void Slider(string prefix, IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<int>> groups)
+    /// groups; traces in no group stay visible throughout. Step <paramref name="active"/> is shown first.</summary>
+    public void Slider(string prefix, IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<int>> groups, int active = 0)
     {
         var member = new Dictionary<int, int>();
         for (var k = 0; k < groups.Count; k++)
@@ -120,12 +120,19 @@ internal sealed class FigureBuilder
                 ["args"] = new object[] { "visible", visible },
             });
         }
-        foreach (var (index, group) in member) _traces[index].SetProperty("visible", group == 0);
+        foreach (var (index, group) in member) _traces[index].SetProperty("visible", group == active);
+        // Hidden traces leave the legend, so each step carries its own entries: the first trace of each name in a group.
+        foreach (var group in groups)
+        {
+            var named = new HashSet<string>();
+            foreach (var index in group)
+                _traces[index].SetProperty("showlegend", named.Add((string)_traces[index].GetPropertyValue("name")));
+        }
         _layout["sliders"] = new object[]
         {
             new Dictionary<string, object>
             {
-                ["active"] = 0, ["steps"] = steps, ["pad"] = new Dictionary<string, object> { ["t"] = 50 },
+                ["active"] = active, ["steps"] = steps, ["pad"] = new Dictionary<string, object> { ["t"] = 50 },
                 ["currentvalue"] = new Dictionary<string, object> { ["prefix"] = prefix, ["font"] = new Dictionary<string, object> { ["size"] = 14 } },
             },
         };

@@ -21,7 +21,7 @@ public sealed record FigureOptions
     public int Tracks { get; init; } = 300;
 
     /// <summary>Arrows of the map figure.</summary>
-    public int Arrows { get; init; } = 150;
+    public int Arrows { get; init; } = 100;
 
     /// <summary>The times at which the velocity field is drawn, one panel each.</summary>
     public IReadOnlyList<double> VelocityTimes { get; init; } = [0, 0.5, 1];
