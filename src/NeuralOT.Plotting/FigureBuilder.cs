@@ -92,6 +92,14 @@ internal sealed class FigureBuilder
             yAxis["constrain"] = "domain";
         }
         if (logY) yAxis["type"] = "log";
+        // A thin frame and light grid lines: plotly.js draws neither on a white background by default.
+        foreach (var axis in new[] { xAxis, yAxis })
+        {
+            axis["showline"] = true;
+            axis["mirror"] = true;
+            axis["linecolor"] = "#B0B0B0";
+            axis["gridcolor"] = "#ECECEC";
+        }
         _layout["xaxis" + suffix] = xAxis;
         _layout["yaxis" + suffix] = yAxis;
         if (title is not null)
@@ -160,7 +168,9 @@ internal sealed class FigureBuilder
             ? new Dictionary<string, object> { ["orientation"] = "v", ["x"] = 1.02, ["xanchor"] = "left", ["y"] = 1, ["yanchor"] = "top" }
             : new Dictionary<string, object> { ["orientation"] = "h", ["x"] = 0.5, ["xanchor"] = "center", ["y"] = -70.0 / (_height - top - 100), ["yanchor"] = "top" };
         if (_annotations.Count > 0) _layout["annotations"] = _annotations.ToArray();
-        var chart = GenericChart.combine(_traces.Select(t => GenericChart.ofTraceObject(true, t)));
+        // Without Plotly.NET's default template: serialising it takes over a second per chart, and plotly.js's own
+        // defaults look as good.
+        var chart = GenericChart.ofTraceObjects(false, _traces);
         var layout = new Layout();
         foreach (var (name, value) in _layout) layout.SetProperty(name, value);
         return GenericChart.addLayout(layout, chart);

@@ -6,8 +6,8 @@ namespace NeuralOT.Plotting;
 /// </summary>
 public sealed record FigureOptions
 {
-    /// <summary>The 2-D view of the samples; null chooses <see cref="Projection.Default(NeuralOT.Distributions.IDistribution, int, ulong)"/> (the coordinates in 2-D,
-    /// the first two principal components of the target in higher dimensions). Pass the same projection to every
+    /// <summary>The 2-D view of the samples; null chooses <see cref="Projection.Default(NeuralOT.Distributions.IDistribution, NeuralOT.Distributions.IDistribution)"/>
+    /// (the coordinates in 2-D, the first two principal components of source and target samples in higher dimensions). Pass the same projection to every
     /// figure of a run so that they show the same plane.</summary>
     public Projection? Projection { get; init; }
 

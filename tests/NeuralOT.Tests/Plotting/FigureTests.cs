@@ -167,7 +167,7 @@ public class FigureTests(FigureResults results) : IClassFixture<FigureResults>
     [Fact]
     public void AboveTwoDimensionsEveryFigureUsesTheProjectionAndVelocityArrowsStandOnSamples()
     {
-        var projection = Projection.Parse("coords:3,1", results.ThreeD.Target);
+        var projection = Projection.Parse("coords:3,1", results.ThreeD.Source, results.ThreeD.Target);
         var options = Small with { Projection = projection };
         using var velocity = new FigureJson(Figures.Velocity(results.ThreeDVelocity, results.ThreeD, options: options));
         Assert.Equal("x3", velocity.Layout.GetProperty("xaxis").GetProperty("title").GetProperty("text").GetString());

@@ -54,19 +54,31 @@ public class ProjectionTests
     [Fact]
     public void ParseReadsTheCommandLineFormsAndNamesTheValidOnes()
     {
-        var target = GaussianDistribution.StandardNormal(5);
-        var coordinates = Projection.Parse("coords:5,2", target);
+        var source = GaussianDistribution.StandardNormal(5);
+        var target = new GaussianDistribution([0, 0, 0, 0, 6], IdentityTimes(5, 0.25));
+        var coordinates = Projection.Parse("coords:5,2", source, target);
         Assert.Equal(1.0, coordinates.FirstAxis[4]);
         Assert.Equal(1.0, coordinates.SecondAxis[1]);
-        Assert.StartsWith("PC1", Projection.Parse("pca", target).XLabel);
-        Assert.Equal("x1", Projection.Default(GaussianDistribution.StandardNormal(2)).XLabel);
+        // The principal components pool source and target: the shift between them (along x5) is the top axis.
+        var pca = Projection.Parse("pca", source, target);
+        Assert.StartsWith("PC1", pca.XLabel);
+        Assert.True(pca.FirstAxis[4] > 0.99, "the first component follows the transport");
+        Assert.Equal("x1", Projection.Default(GaussianDistribution.StandardNormal(2), GaussianDistribution.StandardNormal(2)).XLabel);
+        Assert.Throws<ArgumentException>(() => Projection.Default(source, GaussianDistribution.StandardNormal(3)));
 
         foreach (var bad in new[] { "coords:0,1", "coords:1,1", "coords:1,6", "coords:1", "pcaa", "" })
         {
-            var error = Assert.Throws<ArgumentException>(() => Projection.Parse(bad, target));
+            var error = Assert.Throws<ArgumentException>(() => Projection.Parse(bad, source, target));
             Assert.Contains("coords:i,j", error.Message);
             Assert.Contains("1..5", error.Message);
         }
+    }
+
+    private static double[,] IdentityTimes(int d, double scale)
+    {
+        var matrix = new double[d, d];
+        for (var i = 0; i < d; i++) matrix[i, i] = scale;
+        return matrix;
     }
 
     private static Tensor Rotation3D(double a, double b, double c)
