@@ -38,16 +38,11 @@ public static class Figures
     public static GenericChart Geodesic(TransportResult result, FigureOptions? options = null, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var o = Resolve(options, result);
-        using var scope = NewDisposeScope();
-        var generator = new Generator(o.Seed);
-        var source = result.Source.Sample(o.Samples, generator);
-        var target = o.Projection!.Apply(result.Target.Sample(o.Samples, generator));
-        var snapshots = SnapshotTimes.Select(t => o.Projection.Apply(result.Interpolate(source, t))).ToArray();
-        var bounds = Bounds.Of(snapshots.Append(target));
+        var (o, projection) = Resolve(options, result);
+        var (target, snapshots, bounds) = Snapshots(result, o, projection, SnapshotTimes);
 
-        var figure = new FigureBuilder(title ?? $"{Heading(o)}Geodesic {Describe(result)}{ProjectionNote(o.Projection)}", CloudWidth, CloudHeight + 60, FigureBuilder.LegendPlace.Right);
-        figure.Panel(1, (0, 1), (0, 1), o.Projection.XLabel, o.Projection.YLabel, bounds, equalScale: true);
+        var figure = new FigureBuilder(title ?? $"{Heading(o)}Geodesic {Describe(result)}{ProjectionNote(projection)}", CloudWidth, CloudHeight + 60, FigureBuilder.LegendPlace.Right);
+        figure.Panel(1, (0, 1), (0, 1), projection.XLabel, projection.YLabel, bounds, equalScale: true);
         figure.Add(Traces.Points(target.X, target.Y, Palette.Target, MarkerSize, Palette.Faint), "target samples");
         var groups = snapshots.Select(s => (IReadOnlyList<int>)[figure.Add(Traces.Points(s.X, s.Y, Palette.Geodesic, MarkerSize, 0.8), "geodesic μ_t")]).ToArray();
         figure.Slider("t = ", SnapshotTimes.Select(Label).ToArray(), groups);
@@ -62,22 +57,17 @@ public static class Figures
     public static GenericChart GeodesicPanels(TransportResult result, IReadOnlyList<double>? times = null, FigureOptions? options = null, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var o = Resolve(options, result);
+        var (o, projection) = Resolve(options, result);
         times ??= PanelTimes;
         CheckTimes(times, nameof(times));
-        using var scope = NewDisposeScope();
-        var generator = new Generator(o.Seed);
-        var source = result.Source.Sample(o.Samples, generator);
-        var target = o.Projection!.Apply(result.Target.Sample(o.Samples, generator));
-        var snapshots = times.Select(t => o.Projection.Apply(result.Interpolate(source, t))).ToArray();
-        var bounds = Bounds.Of(snapshots.Append(target));
+        var (target, snapshots, bounds) = Snapshots(result, o, projection, times);
 
         var panelSize = 260;
-        var figure = new FigureBuilder(title ?? $"{Heading(o)}Geodesic {Describe(result)}{ProjectionNote(o.Projection)}", 90 + panelSize * times.Count, panelSize + 230, FigureBuilder.LegendPlace.Below);
+        var figure = new FigureBuilder(title ?? $"{Heading(o)}Geodesic {Describe(result)}{ProjectionNote(projection)}", 90 + panelSize * times.Count, panelSize + 230, FigureBuilder.LegendPlace.Below);
         for (var k = 0; k < times.Count; k++)
         {
             var panel = k + 1;
-            figure.Panel(panel, Column(k, times.Count), (0, 1), o.Projection.XLabel, k == 0 ? o.Projection.YLabel : "", bounds, equalScale: true,
+            figure.Panel(panel, Column(k, times.Count), (0, 1), projection.XLabel, k == 0 ? projection.YLabel : "", bounds, equalScale: true,
                 title: "t = " + Label(times[k]));
             figure.Add(Traces.Points(target.X, target.Y, Palette.Target, 3, Palette.Faint), "target samples", panel);
             figure.Add(Traces.Points(snapshots[k].X, snapshots[k].Y, Palette.Geodesic, 3, 0.8), "geodesic μ_t", panel);
@@ -87,7 +77,7 @@ public static class Figures
 
     /// <summary>Particle tracks: straight paths x -> T(x) of <see cref="FigureOptions.Tracks"/> source particles, from
     /// their start (source colour) to their end (transported colour), over faint target samples. With a velocity field,
-    /// the paths its flow integrates from the same starts are drawn beside them (dashed): the two should end together.</summary>
+    /// the paths its flow integrates from the first 40 starts are drawn beside them (dotted): the two should end together.</summary>
     /// <param name="result">A phase-1 result.</param>
     /// <param name="flow">A phase-2 field whose flow to draw, or null.</param>
     /// <param name="options">Tracks, seed and projection.</param>
@@ -95,18 +85,18 @@ public static class Figures
     public static GenericChart Tracks(TransportResult result, VelocityResult? flow = null, FigureOptions? options = null, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var o = Resolve(options, result);
+        var (o, projection) = Resolve(options, result);
         if (flow is not null && flow.Dimension != result.Dimension)
             throw new ArgumentException($"flow has dimension {flow.Dimension} but the result has dimension {result.Dimension}; pass the field trained on this result.", nameof(flow));
         using var scope = NewDisposeScope();
         var generator = new Generator(o.Seed);
         var start = result.Source.Sample(o.Tracks, generator);
-        var target = o.Projection!.Apply(result.Target.Sample(o.Samples, generator));
-        var from = o.Projection.Apply(start);
-        var to = o.Projection.Apply(result.Transport(start));
+        var target = projection.Apply(result.Target.Sample(o.Samples, generator));
+        var from = projection.Apply(start);
+        var to = projection.Apply(result.Transport(start));
         var clouds = new List<(double[] X, double[] Y)> { target, from, to };
 
-        var figure = new FigureBuilder(title ?? $"{Heading(o)}Particle tracks {Describe(result)}{ProjectionNote(o.Projection)}", CloudWidth, CloudHeight, FigureBuilder.LegendPlace.Right);
+        var figure = new FigureBuilder(title ?? $"{Heading(o)}Particle tracks {Describe(result)}{ProjectionNote(projection)}", CloudWidth, CloudHeight, FigureBuilder.LegendPlace.Right);
         figure.Add(Traces.Points(target.X, target.Y, Palette.Target, MarkerSize, Palette.Faint), "target samples");
         var straight = Enumerable.Range(0, o.Tracks).Select(i => (new[] { from.X[i], to.X[i] }, new[] { from.Y[i], to.Y[i] })).ToArray();
         figure.Add(Traces.Paths(straight, Palette.Geodesic, 1, 0.45), "path x → T(x)");
@@ -115,13 +105,13 @@ public static class Figures
             // A subset: on top of every straight path the flow lines would hide them.
             var count = Math.Min(o.Tracks, FlowTracks);
             var trajectories = flow.Trajectories(start.narrow(0, 0, count));
-            var paths = Enumerable.Range(0, count).Select(i => o.Projection.Apply(trajectories[TensorIndex.Colon, i])).ToArray();
+            var paths = Enumerable.Range(0, count).Select(i => projection.Apply(trajectories[TensorIndex.Colon, i])).ToArray();
             clouds.AddRange(paths);
             figure.Add(Traces.Paths(paths, Palette.Learned, 1.5, 0.9, "dot"), $"flow of learned v ({count} particles)");
         }
         figure.Add(Traces.Points(from.X, from.Y, Palette.Source, 5), "start x ~ μ0");
         figure.Add(Traces.Points(to.X, to.Y, Palette.Transported, 5), "end T(x)");
-        figure.Panel(1, (0, 1), (0, 1), o.Projection.XLabel, o.Projection.YLabel, Bounds.Of(clouds), equalScale: true);
+        figure.Panel(1, (0, 1), (0, 1), projection.XLabel, projection.YLabel, Bounds.Of(clouds), equalScale: true);
         return figure.Build();
     }
 
@@ -133,18 +123,18 @@ public static class Figures
     public static GenericChart Map(TransportResult result, FigureOptions? options = null, string? title = null)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var o = Resolve(options, result);
+        var (o, projection) = Resolve(options, result);
         using var scope = NewDisposeScope();
         var generator = new Generator(o.Seed);
         var points = result.Source.Sample(o.Arrows, generator);
-        var source = o.Projection!.Apply(result.Source.Sample(o.Samples, generator));
-        var target = o.Projection.Apply(result.Target.Sample(o.Samples, generator));
-        var from = o.Projection.Apply(points);
-        var to = o.Projection.Apply(result.Transport(points));
+        var source = projection.Apply(result.Source.Sample(o.Samples, generator));
+        var target = projection.Apply(result.Target.Sample(o.Samples, generator));
+        var from = projection.Apply(points);
+        var to = projection.Apply(result.Transport(points));
         var bounds = Bounds.Of([source, target, from, to]);
 
-        var figure = new FigureBuilder(title ?? $"{Heading(o)}Map T(x) = x + F(x) {Describe(result)}{ProjectionNote(o.Projection)}", CloudWidth, CloudHeight, FigureBuilder.LegendPlace.Right);
-        figure.Panel(1, (0, 1), (0, 1), o.Projection.XLabel, o.Projection.YLabel, bounds, equalScale: true);
+        var figure = new FigureBuilder(title ?? $"{Heading(o)}Map T(x) = x + F(x) {Describe(result)}{ProjectionNote(projection)}", CloudWidth, CloudHeight, FigureBuilder.LegendPlace.Right);
+        figure.Panel(1, (0, 1), (0, 1), projection.XLabel, projection.YLabel, bounds, equalScale: true);
         figure.Add(Traces.Points(source.X, source.Y, Palette.Source, MarkerSize, Palette.Faint), "source samples");
         figure.Add(Traces.Points(target.X, target.Y, Palette.Target, MarkerSize, Palette.Faint), "target samples");
         figure.Add(Traces.Arrows(from.X, from.Y, to.X, to.Y, HeadSize(bounds), Palette.Transported), "x → T(x)");
@@ -170,9 +160,8 @@ public static class Figures
         ArgumentNullException.ThrowIfNull(map);
         if (velocity.Dimension != map.Dimension)
             throw new ArgumentException($"velocity has dimension {velocity.Dimension} but map has dimension {map.Dimension}; pass the field trained on this map.", nameof(velocity));
-        var o = Resolve(options, map);
+        var (o, projection) = Resolve(options, map);
         analytic ??= AnalyticReference(map);
-        var projection = o.Projection!;
         var times = o.VelocityTimes;
         using var scope = NewDisposeScope();
         var generator = new Generator(o.Seed);
@@ -276,21 +265,21 @@ public static class Figures
         ArgumentNullException.ThrowIfNull(second);
         if (first.Dimension != second.Dimension)
             throw new ArgumentException($"second has dimension {second.Dimension} but first has dimension {first.Dimension}; compare results of the same problem.", nameof(second));
-        var o = Resolve(options, first);
+        var (o, projection) = Resolve(options, first);
         using var scope = NewDisposeScope();
         var generator = new Generator(o.Seed);
         var source = first.Source.Sample(o.Samples, generator);
         var results = new[] { (Result: first, Label: firstLabel), (Result: second, Label: secondLabel) };
-        var targets = results.Select(r => o.Projection!.Apply(r.Result.Target.Sample(o.Samples, generator))).ToArray();
-        var snapshots = results.Select(r => SnapshotTimes.Select(t => o.Projection!.Apply(r.Result.Interpolate(source, t))).ToArray()).ToArray();
+        var targets = results.Select(r => projection.Apply(r.Result.Target.Sample(o.Samples, generator))).ToArray();
+        var snapshots = results.Select(r => SnapshotTimes.Select(t => projection.Apply(r.Result.Interpolate(source, t))).ToArray()).ToArray();
         var bounds = Bounds.Of(snapshots.SelectMany(s => s).Concat(targets));
 
-        var figure = new FigureBuilder(title ?? $"{Heading(o)}Two geodesics from {first.Source.Description}{ProjectionNote(o.Projection!)}", 1000, 640, FigureBuilder.LegendPlace.Right);
+        var figure = new FigureBuilder(title ?? $"{Heading(o)}Two geodesics from {first.Source.Description}{ProjectionNote(projection)}", 1000, 640, FigureBuilder.LegendPlace.Right);
         var groups = SnapshotTimes.Select(_ => new List<int>()).ToArray();
         for (var r = 0; r < results.Length; r++)
         {
             var panel = r + 1;
-            figure.Panel(panel, Column(r, 2), (0, 1), o.Projection!.XLabel, r == 0 ? o.Projection.YLabel : "", bounds, equalScale: true, title: results[r].Label);
+            figure.Panel(panel, Column(r, 2), (0, 1), projection.XLabel, r == 0 ? projection.YLabel : "", bounds, equalScale: true, title: results[r].Label);
             figure.Add(Traces.Points(targets[r].X, targets[r].Y, Palette.Target, MarkerSize, Palette.Faint), "target samples", panel);
             for (var k = 0; k < SnapshotTimes.Count; k++)
                 groups[k].Add(figure.Add(Traces.Points(snapshots[r][k].X, snapshots[r][k].Y, Palette.Geodesic, MarkerSize, 0.8), "geodesic μ_t", panel));
@@ -310,13 +299,26 @@ public static class Figures
             : null;
     }
 
-    private static FigureOptions Resolve(FigureOptions? options, TransportResult result)
+    /// <summary>Projected target samples and the same source samples moved to each time, with bounds holding them all.</summary>
+    private static ((double[] X, double[] Y) Target, (double[] X, double[] Y)[] Snapshots, Bounds Bounds) Snapshots(
+        TransportResult result, FigureOptions options, Projection projection, IReadOnlyList<double> times)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(options.Seed);
+        var source = result.Source.Sample(options.Samples, generator);
+        var target = projection.Apply(result.Target.Sample(options.Samples, generator));
+        var snapshots = times.Select(t => projection.Apply(result.Interpolate(source, t))).ToArray();
+        return (target, snapshots, Bounds.Of(snapshots.Append(target)));
+    }
+
+    /// <summary>Checked options and the projection to draw with: the given one, or the result's default.</summary>
+    private static (FigureOptions Options, Projection Projection) Resolve(FigureOptions? options, TransportResult result)
     {
         options ??= new FigureOptions();
         options.Validate();
         if (options.Projection is { } projection && projection.Dimension != result.Dimension)
             throw new ArgumentException($"The projection takes points of dimension {projection.Dimension} but the result has dimension {result.Dimension}; build it for this problem.", nameof(options));
-        return options.Projection is null ? options with { Projection = Projection.Default(result) } : options;
+        return (options, options.Projection ?? Projection.Default(result));
     }
 
     private static void CheckTimes(IReadOnlyList<double> times, string name)
