@@ -137,8 +137,11 @@ public class RunCommandTests
         var reference = root.GetProperty(prefix + "_reference").GetDouble();
         var estimate = root.GetProperty(prefix + "_estimate").GetDouble();
         Assert.Equal(Math.Abs(estimate - reference) / reference, root.GetProperty(prefix + "_relative_error").GetDouble(), 12);
-        // Moving half the mass by about 2 and half by about 2 in the other direction: W2 is near 2, the 1.5-power cost near 2^1.5 / 1.5.
-        Assert.InRange(reference, prefix == "w2" ? 1.5 : 1.2, prefix == "w2" ? 2.5 : 2.6);
+        // The map sends each half plane x1 < 0, x1 > 0 to its cluster: per coordinate, half-normal -> N(2, 0.1) and
+        // N(0, 1) -> N(0, 0.1) give W2^2 about 1.44 + 0.08 + 0.47, W2 about 1.41 (exact OT on 300 samples lands a
+        // little above). The 1.5-power cost lies between (W1 of the first coordinates, 1.2)^1.5 / 1.5 = 0.88 and the
+        // quadratic plan's (W2^2)^0.75 / 1.5 = 1.12, plus the same upward sample bias.
+        Assert.InRange(reference, prefix == "w2" ? 1.38 : 0.85, prefix == "w2" ? 1.6 : 1.3);
         Assert.False(root.TryGetProperty(prefix == "w2" ? "cost_reference" : "w2_reference", out _));
     }
 

@@ -1,4 +1,5 @@
 using NeuralOT.Checkpoints;
+using NeuralOT.Tests.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Solvers;
 using NeuralOT.Tests.Cli;
@@ -9,18 +10,10 @@ namespace NeuralOT.Tests.Solvers;
 [Collection(TrainingCollection.Name)]
 public class MinimaxResumeTests
 {
-    public static TheoryData<CriticForm, bool, bool> Variants => new()
-    {
-        { CriticForm.Static, false, false },
-        { CriticForm.Static, true, true },
-        { CriticForm.Time, false, true },
-        { CriticForm.Time, true, false },
-    };
-
     /// <summary>A run resumed from a periodic checkpoint takes exactly the steps of the uninterrupted run: the same
     /// maps, critics and history (Adam moments, schedule position, sample stream and smoothing all restored).</summary>
     [Theory]
-    [MemberData(nameof(Variants))]
+    [MemberData(nameof(TransportCheckpointTests.Variants), MemberType = typeof(TransportCheckpointTests))]
     public void ResumingFromACheckpointReproducesTheUninterruptedRun(CriticForm form, bool bidirectional, bool preconditioned)
     {
         var reference = TestProblems.SmallGaussianPair();
