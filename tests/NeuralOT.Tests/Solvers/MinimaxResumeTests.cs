@@ -69,6 +69,31 @@ public class MinimaxResumeTests
         Assert.Equal(Rows(uninterrupted), Rows(resumed));
     }
 
+    /// <summary>A checkpoint in the format before resume existed (no training entry, networks only) still loads as a
+    /// result, and resuming it is refused with the reason.</summary>
+    [Fact]
+    public void ACheckpointWithoutTrainingStateLoadsButIsNotResumed()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var folder = new TemporaryFolder();
+        var options = new SolverOptions { Iterations = 10, Seed = 2 };
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        using var stopped = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options, cancellation: cancellation.Token);
+        Assert.True(stopped.CanResume);
+        var current = folder.File("current.ckpt");
+        TransportCheckpoint.Save(stopped, current);
+        var oldFormat = folder.File("old.ckpt");
+        CheckpointFile.Write(oldFormat, "transport", TransportCheckpoint.ReadHeader(current) with { Training = null },
+            [("map", CheckpointFile.Serialize(stopped.Map)), ("critic", CheckpointFile.Serialize(stopped.Critic))]);
+
+        using var loaded = TransportCheckpoint.Load(oldFormat, reference.Source, reference.Target, QuadraticCost.Instance, options);
+        Assert.False(loaded.CanResume);
+        using var x = reference.Source.Sample(50, new torch.Generator(1));
+        AssertIdentical(stopped.Transport(x), loaded.Transport(x));
+        Assert.Contains("written before resume existed", Assert.Throws<ArgumentException>(() => MinimaxSolver.Resume(loaded)).Message);
+    }
+
     /// <summary>History rows without the wall-clock column.</summary>
     private static List<(int, double, double, double, double?, double?)> Rows(TransportResult result) =>
         result.History.Entries.Select(e => (e.Iteration, e.CriticObjective, e.MapObjective, e.WHat, e.WHatReverse, e.CycleError)).ToList();
