@@ -12,6 +12,8 @@ public static class CliApplication
         var root = new RootCommand("neuralot: neural optimal transport — Wasserstein geodesics, OT maps and velocity fields from samples (arXiv 2602.22003).");
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ResumeCommand.Create());
+        root.Subcommands.Add(SampleCommand.Create());
         root.Subcommands.Add(DistanceCommand.Create());
         return root;
     }

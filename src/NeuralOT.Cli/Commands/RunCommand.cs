@@ -41,38 +41,49 @@ public static class RunCommand
                     parseResult.GetValue(fast), parseResult.GetValue(seed), parseResult.GetValue(iterations),
                     parseResult.GetValue(threads), parseResult.GetValue(device), parseResult.GetValue(force));
                 var figureRequest = figures.Prepare(parseResult, config);
-                var outcome = ProgressDisplay.Run(stdout, config.Name,
+                using var outcome = ProgressDisplay.Run(stdout, config.Name,
                     (progress, velocityProgress) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress));
-                using var result = outcome.Result;
-                using var velocity = outcome.Velocity;
-                switch (result.ExitReason)
-                {
-                    case ExitReason.Diverged:
-                        stderr.WriteLine($"error: training {result.ExitMessage}. History so far: {Path.Combine(outcome.OutputDirectory, ExperimentRunner.HistoryFile)}");
-                        return Diverged;
-                    case ExitReason.Cancelled:
-                        stderr.WriteLine($"cancelled: {result.ExitMessage}; partial results in {outcome.OutputDirectory}");
-                        return Cancelled;
-                }
-                switch (velocity?.ExitReason)
-                {
-                    case ExitReason.Diverged:
-                        stderr.WriteLine($"error: velocity training {velocity.ExitMessage}. History so far: {Path.Combine(outcome.OutputDirectory, ExperimentRunner.VelocityHistoryFile)}");
-                        return Diverged;
-                    case ExitReason.Cancelled:
-                        stderr.WriteLine($"cancelled: velocity training {velocity.ExitMessage}; partial results in {outcome.OutputDirectory}");
-                        return Cancelled;
-                }
-                figureRequest.Write(outcome, stdout);
-                stdout.WriteLine($"{config.Name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {outcome.OutputDirectory}");
-                if (velocity is not null)
-                    stdout.WriteLine($"{config.Name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
-                foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double))
-                    stdout.WriteLine($"  {key} = {value:G6}");
-                return 0;
+                return Report(outcome, stdout, stderr, figureRequest);
             }));
         });
         return command;
+    }
+
+    /// <summary>
+    /// Reports how a run ended, for <c>run</c> and <c>resume</c> alike: one line on stderr and a non-zero exit code
+    /// when a phase diverged or was cancelled (the folder then holds no metrics.json and can be resumed after a
+    /// cancel), otherwise writes the figures and prints the summary and the metrics on stdout.
+    /// </summary>
+    internal static int Report(RunOutcome outcome, TextWriter stdout, TextWriter stderr, FigureOptionsCli.Request? figures)
+    {
+        var name = outcome.Config.Name;
+        var folder = outcome.OutputDirectory;
+        var phases = new (string Label, ExitReason? Exit, string? Message, string History)[]
+        {
+            ("training", outcome.Result.ExitReason, outcome.Result.ExitMessage, ExperimentRunner.HistoryFile),
+            ("quadratic comparison training", outcome.QuadraticComparison?.ExitReason, outcome.QuadraticComparison?.ExitMessage, ExperimentRunner.QuadraticHistoryFile),
+            ("velocity training", outcome.Velocity?.ExitReason, outcome.Velocity?.ExitMessage, ExperimentRunner.VelocityHistoryFile),
+        };
+        foreach (var (label, exit, message, history) in phases)
+            switch (exit)
+            {
+                case ExitReason.Diverged:
+                    stderr.WriteLine($"error: {label} {message}. History so far: {Path.Combine(folder, history)}");
+                    return Diverged;
+                case ExitReason.Cancelled:
+                    stderr.WriteLine($"cancelled: {label} {message}; continue with `neuralot resume {folder}`");
+                    return Cancelled;
+            }
+        figures?.Write(outcome, stdout);
+        var result = outcome.Result;
+        stdout.WriteLine($"{name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {folder}");
+        if (outcome.QuadraticComparison is { } companion)
+            stdout.WriteLine($"{name} quadratic comparison: {companion.ExitMessage} in {companion.TrainingTime.TotalSeconds:F1} s");
+        if (outcome.Velocity is { } velocity)
+            stdout.WriteLine($"{name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
+        foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double))
+            stdout.WriteLine($"  {key} = {value:G6}");
+        return 0;
     }
 
     /// <summary>A catalogue name, or else a config file path.</summary>

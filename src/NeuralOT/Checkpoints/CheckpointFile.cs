@@ -10,8 +10,9 @@ namespace NeuralOT.Checkpoints;
 /// <summary>
 /// The container every checkpoint uses (version 1), little-endian: the 16 ASCII bytes <c>NeuralOT-ckpt-v1</c>; a
 /// 32-bit length H and H bytes of UTF-8 JSON (<c>kind</c>, <c>sections</c>: name and byte length of each network in
-/// payload order, <c>payload_sha256</c>, and <c>content</c>, the kind's own header); then the payload, each network's
-/// TorchSharp state (<c>Module.save</c>) in order. Writes go to a temporary file in the same folder that is renamed
+/// payload order, <c>payload_sha256</c>, and <c>content</c>, the kind's own header); then the payload, each section's
+/// bytes in order: a network's TorchSharp state (<c>Module.save</c>), or for kinds that keep training state, an
+/// optimiser's state (<c>OptimizerHelper.save_state_dict</c>) or a generator's state (raw bytes of <c>get_state</c>). Writes go to a temporary file in the same folder that is renamed
 /// over the target, so a crash mid-write leaves the previous file intact; reads check the magic, the payload's
 /// length and checksum, and the kind.
 /// </summary>
@@ -27,10 +28,9 @@ internal static class CheckpointFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static void Write(string path, string kind, object content, IReadOnlyList<(string Name, torch.nn.Module Network)> networks,
+    public static void Write(string path, string kind, object content, IReadOnlyList<(string Name, byte[] Bytes)> sections,
         Func<Stream, Stream>? wrap = null)
     {
-        var sections = networks.Select(n => (n.Name, Bytes: Serialize(n.Network))).ToArray();
         var payload = sections.SelectMany(s => s.Bytes).ToArray();
         var header = new JsonObject
         {
@@ -123,10 +123,14 @@ internal static class CheckpointFile
         }
     }
 
-    private static byte[] Serialize(torch.nn.Module module)
+    /// <summary>A network's TorchSharp state as bytes.</summary>
+    public static byte[] Serialize(torch.nn.Module module) => Serialize(writer => module.save(writer));
+
+    /// <summary>Whatever <paramref name="save"/> writes, as bytes.</summary>
+    public static byte[] Serialize(Action<BinaryWriter> save)
     {
         using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true)) module.save(writer);
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true)) save(writer);
         return buffer.ToArray();
     }
 }

@@ -2,6 +2,7 @@ using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,6 +15,12 @@ namespace NeuralOT.Checkpoints;
 /// <c>critic</c> and, for bidirectional training, <c>reverse_map</c> and <c>reverse_critic</c>. Loading checks the
 /// magic, the payload's length and SHA-256 checksum (a truncated or corrupt file is refused) and that the checkpoint
 /// fits the problem it is loaded for; saving is atomic.
+/// <para>Training state (content version 2, written since resume exists): when the header's <c>training</c> entry is
+/// present, the payload also holds <c>map_optimizer</c>, <c>critic_optimizer</c> (and <c>reverse_map_optimizer</c>,
+/// <c>reverse_critic_optimizer</c> when bidirectional), each an Adam state (moments and step counts,
+/// <c>save_state_dict</c>), and <c>generator</c>, the training sample stream's state; the entry itself holds the
+/// agreement rule's smoothed estimates. With them <see cref="MinimaxSolver.Resume"/> continues exactly where training
+/// stopped. Files without the entry (content version 1) still load as results; they cannot be resumed.</para>
 /// </summary>
 public static class TransportCheckpoint
 {
@@ -29,6 +36,17 @@ public static class TransportCheckpoint
         var networks = new List<(string, nn.Module)> { ("map", result.Map), ("critic", result.Critic) };
         if (result.ReverseMap is not null) networks.Add(("reverse_map", result.ReverseMap));
         if (result.ReverseCritic is not null) networks.Add(("reverse_critic", result.ReverseCritic));
+        var sections = networks.Select(n => (n.Item1, CheckpointFile.Serialize(n.Item2))).ToList();
+        if (result.Training is { } training)
+        {
+            foreach (var (prefix, direction) in DirectionNames.Zip(training.Directions))
+            {
+                sections.Add((prefix + "map_optimizer", CheckpointFile.Serialize(direction.MapOptimizer.save_state_dict)));
+                sections.Add((prefix + "critic_optimizer", CheckpointFile.Serialize(direction.CriticOptimizer.save_state_dict)));
+            }
+            using var generatorState = training.Generator.get_state();
+            sections.Add((GeneratorSection, generatorState.data<byte>().ToArray()));
+        }
         var header = new CheckpointHeader
         {
             Dimension = result.Dimension,
@@ -40,9 +58,14 @@ public static class TransportCheckpoint
             ExitMessage = result.ExitMessage,
             TrainingSeconds = result.TrainingTime.TotalSeconds,
             History = result.History.ToCsv(),
+            Training = result.Training is { } state ? new TrainingStateHeader(state.SmoothedWHat, state.SmoothedWHatReverse) : null,
         };
-        CheckpointFile.Write(path, Kind, header, networks, wrap);
+        CheckpointFile.Write(path, Kind, header, sections, wrap);
     }
+
+    // Section-name prefixes of the forward and reverse direction.
+    private static readonly string[] DirectionNames = ["", "reverse_"];
+    private const string GeneratorSection = "generator";
 
     /// <summary>Reads a checkpoint's header (without loading the networks).</summary>
     /// <exception cref="InvalidDataException">Not a checkpoint, truncated or corrupt (the message says which).</exception>
@@ -88,17 +111,66 @@ public static class TransportCheckpoint
             networks["reverse_map"] = new MapNetwork(header.Dimension, options.MapNetwork);
             networks["reverse_critic"] = new CriticNetwork(header.Dimension, timeDependent, options.CriticNetwork);
         }
-        foreach (var (name, bytes) in sections)
-            CheckpointFile.LoadInto(networks.GetValueOrDefault(name) ?? throw new InvalidDataException($"The checkpoint {path} holds an unexpected network \"{name}\"."), bytes, path, name);
+        var state = sections.ToDictionary(s => s.Name, s => s.Bytes);
+        foreach (var (name, network) in networks)
+            CheckpointFile.LoadInto(network, state.Remove(name, out var bytes) ? bytes : throw new InvalidDataException($"The checkpoint {path} lacks its {name} network."), path, name);
         var device = MinimaxSolver.ResolveDevice(options.Device);
         foreach (var network in networks.Values) network.to(device);
         var preconditioner = header.Preconditioner is { } p ? new AffinePreconditioner(p.Scale, p.SourceMean, p.TargetMean) : null;
+        var map = (MapNetwork)networks["map"];
+        var critic = (CriticNetwork)networks["critic"];
+        var reverseMap = networks.GetValueOrDefault("reverse_map") as MapNetwork;
+        var reverseCritic = networks.GetValueOrDefault("reverse_critic") as CriticNetwork;
+        var training = header.Training is null ? null : LoadTrainingState(path, header, state, source, target, preconditioner, map, critic, reverseMap, reverseCritic);
+        if (state.Count > 0) throw new InvalidDataException($"The checkpoint {path} holds an unexpected section \"{state.Keys.First()}\".");
         var outcome = new TrainingOutcome(TrainingHistory.FromCsv(header.History), header.ExitReason, header.ExitMessage,
-            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds));
-        return new TransportResult(source, target, cost, options,
-            (MapNetwork)networks["map"], (CriticNetwork)networks["critic"],
-            networks.GetValueOrDefault("reverse_map") as MapNetwork, networks.GetValueOrDefault("reverse_critic") as CriticNetwork,
-            preconditioner, outcome);
+            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training);
+        return new TransportResult(source, target, cost, options, map, critic, reverseMap, reverseCritic, preconditioner, outcome);
+    }
+
+    /// <summary>Rebuilds the optimisers over the loaded networks and restores their moments and the sample stream;
+    /// removes the sections it reads from <paramref name="sections"/>.</summary>
+    private static TrainingState LoadTrainingState(
+        string path, CheckpointHeader header, Dictionary<string, byte[]> sections, IDistribution source, IDistribution target,
+        AffinePreconditioner? preconditioner, MapNetwork map, CriticNetwork critic, MapNetwork? reverseMap, CriticNetwork? reverseCritic)
+    {
+        byte[] Take(string name) => sections.Remove(name, out var bytes)
+            ? bytes
+            : throw new InvalidDataException($"The checkpoint {path} is corrupt: its header promises training state but the {name} section is missing.");
+        var options = header.Solver;
+        var trainingSource = preconditioner?.PushForward(source) ?? source;
+        var directions = new List<TransportDirection> { new(trainingSource, target, map, critic, options) };
+        if (reverseMap is not null && reverseCritic is not null) directions.Add(new(target, trainingSource, reverseMap, reverseCritic, options));
+        foreach (var (prefix, direction) in DirectionNames.Zip(directions))
+        {
+            LoadOptimizer(direction.MapOptimizer, Take(prefix + "map_optimizer"), path, prefix + "map_optimizer");
+            LoadOptimizer(direction.CriticOptimizer, Take(prefix + "critic_optimizer"), path, prefix + "critic_optimizer");
+        }
+        var generator = new Generator((ulong)options.Seed);
+        var generatorBytes = Take(GeneratorSection);
+        try
+        {
+            using var saved = torch.tensor(generatorBytes, dtype: uint8);
+            generator.set_state(saved);
+        }
+        catch (Exception error) when (error is ArgumentException or ExternalException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"The checkpoint {path} has a corrupt sample-stream state: {error.Message}", error);
+        }
+        return new TrainingState(directions.ToArray(), generator, header.Training!.SmoothedWHat, header.Training.SmoothedWHatReverse);
+    }
+
+    private static void LoadOptimizer(TorchSharp.Modules.OptimizerHelper optimizer, byte[] bytes, string path, string name)
+    {
+        using var reader = new BinaryReader(new MemoryStream(bytes));
+        try
+        {
+            optimizer.load_state_dict(reader);
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidDataException or InvalidOperationException or EndOfStreamException or IOException)
+        {
+            throw new InvalidDataException($"The checkpoint {path} has a {name} state that does not match its networks: {error.Message}", error);
+        }
     }
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
@@ -127,7 +199,14 @@ public sealed record CheckpointHeader
     public double TrainingSeconds { get; init; }
     /// <summary>The history as history.csv text.</summary>
     public string History { get; init; } = "";
+    /// <summary>Present when the file holds the training state resume needs (see <see cref="TransportCheckpoint"/>);
+    /// null in files written before resume existed.</summary>
+    public TrainingStateHeader? Training { get; init; }
 }
+
+/// <summary>The header part of the training state: the agreement rule's smoothed W_hat estimates (bidirectional
+/// training; null otherwise). The optimisers and the sample stream are payload sections.</summary>
+public sealed record TrainingStateHeader(double? SmoothedWHat, double? SmoothedWHatReverse);
 
 /// <summary>A saved <see cref="AffinePreconditioner"/>.</summary>
 public sealed record PreconditionerState(double Scale, double[] SourceMean, double[] TargetMean);

@@ -27,7 +27,7 @@ public static class VelocityCheckpoint
             TrainingSeconds = result.TrainingTime.TotalSeconds,
             History = result.History.ToCsv(),
         };
-        CheckpointFile.Write(path, Kind, header, [("velocity", result.Network)]);
+        CheckpointFile.Write(path, Kind, header, [("velocity", CheckpointFile.Serialize(result.Network))]);
     }
 
     /// <summary>Loads a phase-2 checkpoint.</summary>

@@ -19,7 +19,7 @@ namespace NeuralOT.Experiments;
 public sealed record ExperimentConfig(
     string Name, string Description, DistributionSpec Source, DistributionSpec Target, ICost Cost, SolverOptions Solver)
 {
-    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver", "velocity"];
+    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver", "velocity", "evaluation", "compare_quadratic"];
     private static readonly string[] SolverKeys =
     [
         "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
@@ -31,6 +31,29 @@ public sealed record ExperimentConfig(
 
     /// <summary>Phase-2 settings; null when the run stops after phase 1.</summary>
     public VelocityConfig? Velocity { get; init; }
+
+    /// <summary>How the metrics are measured (the <c>evaluation</c> section; defaults when absent).</summary>
+    public EvaluationConfig Evaluation { get; init; } = new();
+
+    /// <summary>For a non-quadratic cost: also solve the same pair under the quadratic cost with the same solver
+    /// settings, so the two geodesics can be compared (<c>compare_quadratic</c>, false by default).</summary>
+    public bool CompareQuadratic { get; init; }
+
+    /// <summary>Throws a <see cref="ConfigException"/> naming the first invalid setting outside the solver and
+    /// velocity sections (which validate themselves).</summary>
+    public void ValidateRunSettings()
+    {
+        try
+        {
+            Evaluation.Validate();
+        }
+        catch (ArgumentException error)
+        {
+            throw ConfigException.From(error);
+        }
+        if (CompareQuadratic && Cost is QuadraticCost)
+            throw new ConfigException("config.compare_quadratic = true compares a non-quadratic cost with the quadratic one, but config.cost is already quadratic; remove compare_quadratic or set it to false.");
+    }
 
     /// <summary>Reads a config from JSON text; <paramref name="fallbackName"/> names it when the text has no <c>name</c>.</summary>
     /// <exception cref="ConfigException">Malformed JSON, a missing or unknown key, or an invalid value (the message names it).</exception>
@@ -58,9 +81,12 @@ public sealed record ExperimentConfig(
                 ParseSolver(section.OptionalSection("solver")))
             {
                 Velocity = section.OptionalSection("velocity") is { } velocity ? VelocityConfig.Parse(velocity) : null,
+                Evaluation = section.OptionalSection("evaluation") is { } evaluation ? EvaluationConfig.Parse(evaluation) : new EvaluationConfig(),
+                CompareQuadratic = section.OptionalBoolean("compare_quadratic") ?? false,
             };
             config.Solver.Validate();
             config.Velocity?.Validate();
+            config.ValidateRunSettings();
             return config;
         }
         catch (ArgumentException error)
@@ -119,6 +145,8 @@ public sealed record ExperimentConfig(
         }
         if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
         if (Velocity is not null) root["velocity"] = Velocity.ToJson();
+        root["evaluation"] = Evaluation.ToJson();
+        if (CompareQuadratic) root["compare_quadratic"] = true;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 

@@ -50,6 +50,45 @@ public static class MinimaxSolver
         return Result(outcome);
     }
 
+    /// <summary>
+    /// Continues a stopped run (cancelled, or loaded from a periodic checkpoint) to the end of its iteration budget:
+    /// training resumes at the next iteration with the saved Adam moments, learning-rate schedule position and
+    /// sample stream, so it takes exactly the steps the uninterrupted run would have taken; the history continues
+    /// the stopped one. The returned result takes over <paramref name="stopped"/>'s networks: dispose only the
+    /// returned result and do not use <paramref name="stopped"/> afterwards.
+    /// </summary>
+    /// <param name="stopped">A result whose <see cref="TransportResult.CanResume"/> is true.</param>
+    /// <param name="progress">Receives progress a few times a second and at the end.</param>
+    /// <param name="cancellation">Stops training within one iteration (the result can be resumed again).</param>
+    /// <param name="hooks">Periodic work during training (checkpoints); null for none.</param>
+    /// <exception cref="ArgumentException">The result cannot be resumed (the message says why).</exception>
+    public static TransportResult Resume(
+        TransportResult stopped, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        TrainingHooks? hooks = null)
+    {
+        ArgumentNullException.ThrowIfNull(stopped);
+        if (!stopped.CanResume)
+            throw new ArgumentException(stopped switch
+            {
+                { ExitReason: ExitReason.Diverged } => $"This run diverged ({stopped.ExitMessage}); resuming would repeat the same steps: lower the learning rates or set gradient_clip and start a new run.",
+                { ExitReason: not ExitReason.Cancelled } or { Training: not null } => $"This run already finished ({stopped.ExitMessage}); there is nothing to resume.",
+                _ => "This checkpoint holds no optimiser state or sample stream (it was written before resume existed); it can be loaded and evaluated but not resumed: start a new run.",
+            }, nameof(stopped));
+        if (hooks is { CheckpointInterval: < 1 })
+            throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
+        var options = stopped.Options;
+        var state = stopped.Training!;
+        torch.set_num_threads(options.Threads);
+        var training = new MinimaxTraining(stopped.Cost, options, ResolveDevice(options.Device), state.Generator, state.Directions);
+        TransportResult Result(TrainingOutcome outcome) =>
+            new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
+                stopped.Preconditioner, outcome);
+        var resumeFrom = new TrainingOutcome(stopped.History, stopped.ExitReason, stopped.ExitMessage, stopped.IterationsCompleted, stopped.TrainingTime, state);
+        var outcome = training.Train(progress, cancellation,
+            hooks is null ? null : snapshot => hooks.Checkpoint(Result(snapshot)), hooks?.CheckpointInterval ?? int.MaxValue, resumeFrom);
+        return Result(outcome);
+    }
+
     /// <summary>Checks a problem and its options without training; returns the resolved options.</summary>
     /// <exception cref="ArgumentException">Mismatched dimensions, an invalid option, or an option that does not
     /// apply to the cost (the message names it and the fix).</exception>

@@ -22,14 +22,22 @@ internal sealed class MinimaxTraining
     private readonly Generator generator;
     private readonly TransportDirection[] directions;
 
+    /// <summary>Prepares training from scratch: the sample stream starts at the seed.</summary>
     public MinimaxTraining(ICost cost, SolverOptions options, Device device, params TransportDirection[] directions)
+        : this(cost, options, device, new Generator((ulong)options.Seed), directions)
+    {
+    }
+
+    /// <summary>Prepares training that continues a saved state: <paramref name="generator"/> holds the sample
+    /// stream where it stopped and the directions hold the networks and their optimisers' moments.</summary>
+    public MinimaxTraining(ICost cost, SolverOptions options, Device device, Generator generator, TransportDirection[] directions)
     {
         this.options = options;
         this.cost = cost;
         this.device = device;
         this.directions = directions;
+        this.generator = generator;
         objective = SaddleObjective.For(options.Critic, cost);
-        generator = new Generator((ulong)options.Seed);
     }
 
     /// <summary>Runs the loop and returns the pieces of a result.</summary>
@@ -37,14 +45,18 @@ internal sealed class MinimaxTraining
     /// <param name="cancellation">Stops the loop within one iteration.</param>
     /// <param name="checkpoint">Called with the outcome so far every <paramref name="checkpointInterval"/> iterations.</param>
     /// <param name="checkpointInterval">Iterations between checkpoints.</param>
+    /// <param name="resumeFrom">The outcome of a stopped run to continue (its history, iterations, time and
+    /// smoothed estimates); null to start at iteration 1.</param>
     public TrainingOutcome Train(
         IProgress<TrainingProgress>? progress, CancellationToken cancellation,
-        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue)
+        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue, TrainingOutcome? resumeFrom = null)
     {
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
+        foreach (var entry in resumeFrom?.History.Entries ?? []) history.Add(entry);
         var state = new StepState();
-        double? smoothedForward = null, smoothedReverse = null;
+        double? smoothedForward = resumeFrom?.State?.SmoothedWHat, smoothedReverse = resumeFrom?.State?.SmoothedWHatReverse;
+        TrainingState Snapshot() => new(directions, generator, smoothedForward, smoothedReverse);
 
         string? Step(int iteration)
         {
@@ -60,7 +72,7 @@ internal sealed class MinimaxTraining
         string? AfterIteration(int iteration, TimeSpan elapsed)
         {
             if (checkpoint is not null && iteration % checkpointInterval == 0)
-                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed));
+                checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed, Snapshot()));
             if (options.Bidirectional is not { } bidirectional) return null;
             smoothedForward = Smooth(smoothedForward, state.TransportCost);
             smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
@@ -74,8 +86,9 @@ internal sealed class MinimaxTraining
             total, options.HistoryInterval, Step,
             (iteration, elapsed) => history.Add(state.Entry(iteration, elapsed)),
             progress is null ? null : (iteration, elapsed) => progress.Report(state.Progress(iteration, total, elapsed)),
-            "lower the learning rates or set gradient_clip", cancellation, AfterIteration);
-        return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed);
+            "lower the learning rates or set gradient_clip", cancellation, AfterIteration,
+            resumeFrom?.IterationsCompleted ?? 0, resumeFrom?.TrainingTime ?? TimeSpan.Zero);
+        return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed, Snapshot());
     }
 
     /// <summary>One critic ascent step of every direction on fresh samples; returns the forward critic's estimate of S.</summary>
@@ -144,8 +157,18 @@ internal sealed class MinimaxTraining
 /// reverse W_hat and the cycle penalty.</summary>
 internal readonly record struct MapStepValues(double Objective, double TransportCost, double? ReverseTransportCost, double? CycleError);
 
-/// <summary>How a training loop ended.</summary>
-internal sealed record TrainingOutcome(TrainingHistory History, ExitReason ExitReason, string ExitMessage, int IterationsCompleted, TimeSpan TrainingTime);
+/// <summary>How a training loop ended; <see cref="State"/> is what training would continue from (null for a result
+/// loaded from a checkpoint written without it).</summary>
+internal sealed record TrainingOutcome(
+    TrainingHistory History, ExitReason ExitReason, string ExitMessage, int IterationsCompleted, TimeSpan TrainingTime,
+    TrainingState? State = null);
+
+/// <summary>
+/// Everything beyond the networks' weights that phase-1 training continues from: each direction's Adam moments and
+/// step counts (inside its optimisers), the position of the sample stream, and the agreement rule's smoothed
+/// W_hat estimates. With it a resumed run takes exactly the steps the uninterrupted run would have taken.
+/// </summary>
+internal sealed record TrainingState(TransportDirection[] Directions, Generator Generator, double? SmoothedWHat, double? SmoothedWHatReverse);
 
 /// <summary>The latest values the loop reports and records.</summary>
 internal sealed class StepState

@@ -30,17 +30,20 @@ internal static class TrainingLoop
     /// <param name="cancellation">Stops before the next iteration.</param>
     /// <param name="afterIteration">Runs after each completed iteration (periodic work such as checkpoints) and
     /// returns null to go on, or a message to stop early with <see cref="ExitReason.Converged"/>.</param>
+    /// <param name="completedBefore">Iterations a resumed run already completed: the loop starts after them.</param>
+    /// <param name="elapsedBefore">Their training time: elapsed times continue from it.</param>
     public static LoopOutcome Run(
         int total, int historyInterval, Func<int, string?> step, Action<int, TimeSpan> record,
         Action<int, TimeSpan>? report, string divergenceFix, CancellationToken cancellation,
-        Func<int, TimeSpan, string?>? afterIteration = null)
+        Func<int, TimeSpan, string?>? afterIteration = null, int completedBefore = 0, TimeSpan elapsedBefore = default)
     {
-        var clock = Stopwatch.StartNew();
-        var lastReport = TimeSpan.Zero;
+        var stopwatch = Stopwatch.StartNew();
+        TimeSpan Elapsed() => elapsedBefore + stopwatch.Elapsed;
+        var lastReport = elapsedBefore;
         var exit = ExitReason.IterationBudget;
         var message = $"completed the budget of {total} iterations";
-        var completed = 0;
-        for (var iteration = 1; iteration <= total; iteration++)
+        var completed = completedBefore;
+        for (var iteration = completedBefore + 1; iteration <= total; iteration++)
         {
             if (cancellation.IsCancellationRequested)
             {
@@ -54,27 +57,27 @@ internal static class TrainingLoop
             {
                 exit = ExitReason.Diverged;
                 message = $"diverged: the {failure} at iteration {iteration}; {divergenceFix}";
-                record(iteration, clock.Elapsed);
+                record(iteration, Elapsed());
                 break;
             }
             completed = iteration;
-            if (iteration % historyInterval == 0 || iteration == total) record(iteration, clock.Elapsed);
-            if (report is not null && (clock.Elapsed - lastReport >= ProgressInterval || iteration == total))
+            if (iteration % historyInterval == 0 || iteration == total) record(iteration, Elapsed());
+            if (report is not null && (Elapsed() - lastReport >= ProgressInterval || iteration == total))
             {
-                lastReport = clock.Elapsed;
-                report(iteration, clock.Elapsed);
+                lastReport = Elapsed();
+                report(iteration, Elapsed());
             }
-            if (iteration < total && afterIteration?.Invoke(iteration, clock.Elapsed) is { } convergence)
+            if (iteration < total && afterIteration?.Invoke(iteration, Elapsed()) is { } convergence)
             {
                 exit = ExitReason.Converged;
                 message = convergence;
-                if (iteration % historyInterval != 0) record(iteration, clock.Elapsed);
+                if (iteration % historyInterval != 0) record(iteration, Elapsed());
                 break;
             }
         }
-        clock.Stop();
-        if (report is not null && exit != ExitReason.IterationBudget) report(completed, clock.Elapsed);
-        return new LoopOutcome(exit, message, completed, clock.Elapsed);
+        stopwatch.Stop();
+        if (report is not null && exit != ExitReason.IterationBudget) report(completed, Elapsed());
+        return new LoopOutcome(exit, message, completed, Elapsed());
     }
 
     /// <summary>"name became NaN" or "name became infinite" for a non-finite value; null for a finite one.</summary>

@@ -1,6 +1,7 @@
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NeuralOT.Solvers;
@@ -17,9 +18,9 @@ internal sealed class TransportDirection(IDistribution from, IDistribution to, M
 
     public CriticNetwork Critic { get; } = critic;
 
-    public optim.Optimizer MapOptimizer { get; } = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
+    public OptimizerHelper MapOptimizer { get; } = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
 
-    public optim.Optimizer CriticOptimizer { get; } = optim.Adam(critic.parameters(), options.CriticLearningRate, options.Beta1, options.Beta2);
+    public OptimizerHelper CriticOptimizer { get; } = optim.Adam(critic.parameters(), options.CriticLearningRate, options.Beta1, options.Beta2);
 
     /// <summary>Fresh samples from both ends (and times for the time-dependent critic) as float32 on <paramref name="device"/>.</summary>
     public MinibatchSamples Draw(int count, bool withTimes, Generator generator, Device device)

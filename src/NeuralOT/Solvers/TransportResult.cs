@@ -34,6 +34,7 @@ public sealed class TransportResult : IDisposable
         ExitMessage = outcome.ExitMessage;
         IterationsCompleted = outcome.IterationsCompleted;
         TrainingTime = outcome.TrainingTime;
+        Training = outcome.State;
     }
 
     /// <summary>The source distribution mu0.</summary>
@@ -81,6 +82,14 @@ public sealed class TransportResult : IDisposable
 
     /// <summary>The dimension d.</summary>
     public int Dimension => Map.Dimension;
+
+    /// <summary>Whether <see cref="MinimaxSolver.Resume"/> can continue this result: training stopped before its
+    /// budget (cancelled, or a periodic checkpoint) and the optimiser state and sample stream were kept.</summary>
+    public bool CanResume => ExitReason == ExitReason.Cancelled && Training is not null && IterationsCompleted < Options.Iterations;
+
+    /// <summary>What training continues from (optimisers, sample stream); null for a result loaded from a
+    /// checkpoint written without it.</summary>
+    internal TrainingState? Training { get; }
 
     /// <summary>The displacement F(x) = T(x) - x.</summary>
     public Tensor Displacement(Tensor x) => Evaluate(x, Map, Preconditioner is { } p ? p.Apply : null, null);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuralOT.Experiments;
+using NeuralOT.Solvers;
 
 namespace NeuralOT.Tests.Cli;
 
@@ -58,16 +59,90 @@ public class RunCommandTests
         Assert.Equal(ExperimentRunner.FastIterations, checkpoint.IterationsCompleted);
     }
 
+    /// <summary>A fast run's config.json fed back (without --fast: the fast settings are in it) reproduces every
+    /// metric exactly, the evaluation settings included.</summary>
     [Fact]
     public void AWrittenConfigReproducesTheRun()
     {
         using var folder = new TemporaryFolder();
         var first = folder.File("first");
         var second = folder.File("second");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "30", "--out", first).ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", "mixture-2d", "--fast", "--seed", "2", "--out", first).ExitCode);
         Assert.Equal(0, CliRunner.Run("run", Path.Combine(first, "config.json"), "--out", second).ExitCode);
-        Assert.Equal(Metric(first, "l2_uvp"), Metric(second, "l2_uvp"));
         Assert.Equal(File.ReadAllText(Path.Combine(first, "config.json")), File.ReadAllText(Path.Combine(second, "config.json")));
+        var expected = MetricValues(first);
+        Assert.Contains("pushforward_w2", expected.Keys);
+        Assert.Equal(expected, MetricValues(second));
+    }
+
+    /// <summary>Every named experiment not covered above runs in fast mode through the CLI and writes a valid folder:
+    /// the metrics that apply to it (and only those), one history row per 10 iterations, and a config.json that
+    /// loads back with the fast settings.</summary>
+    [Theory]
+    [InlineData("gaussian-10d", new[] { "l2_uvp", "w2_reference", "pushforward_w2", "endpoint_error" }, new[] { "cost_reference", "quadratic_w2_estimate" })]
+    [InlineData("mixture-2d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor", "endpoint_error" }, new[] { "l2_uvp", "w2_reference", "reference_method" })]
+    [InlineData("mixture-5d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp", "w2_reference" })]
+    [InlineData("mixture-10d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp", "w2_reference" })]
+    [InlineData("power-cost-2d", new[] { "cost_estimate", "in_sample_map_error", "quadratic_w2_estimate", "quadratic_pushforward_w2", "quadratic_map_difference" },
+        new[] { "w2_estimate", "pushforward_w2", "cost_reference", "quadratic_experiment" })]
+    public void EachNamedExperimentRunsInFastMode(string name, string[] present, string[] absent)
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        var (code, _, error) = CliRunner.Run("run", name, "--fast", "--out", outDir);
+        Assert.True(code == 0, error);
+
+        var metrics = MetricValues(outDir);
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
+        var root = document.RootElement;
+        Assert.Equal(name, root.GetProperty("experiment").GetString());
+        Assert.Equal(ExperimentRunner.FastIterations, root.GetProperty("iterations").GetInt32());
+        Assert.Equal("iteration_budget", root.GetProperty("exit_reason").GetString());
+        foreach (var key in present) Assert.True(metrics.ContainsKey(key), $"{name}: metrics.json lacks {key}");
+        foreach (var key in absent) Assert.False(root.TryGetProperty(key, out _), $"{name}: metrics.json has {key}, which does not apply");
+        Assert.All(metrics, m => Assert.True(double.IsFinite(m.Value), $"{name}: {m.Key} = {m.Value}"));
+
+        var history = File.ReadAllLines(Path.Combine(outDir, ExperimentRunner.HistoryFile));
+        Assert.Equal(TrainingHistory.CsvHeader, history[0]);
+        Assert.Equal(ExperimentRunner.FastIterations / 10 + 1, history.Length);
+        var config = ExperimentConfig.Load(Path.Combine(outDir, ExperimentRunner.ConfigFile));
+        Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
+        Assert.Equal(ExperimentRunner.FastSampleMetricSize, config.Evaluation.SampleSize);
+        Assert.Equal(0, config.Evaluation.ReferenceDraws);
+        Assert.Equal(name == "power-cost-2d", config.CompareQuadratic);
+    }
+
+    /// <summary>Without a closed form, full mode measures the reference on samples: w2_reference for the quadratic
+    /// cost, cost_reference for others, each with how it was computed and a relative error that matches them.</summary>
+    [Theory]
+    [InlineData("""{ "type": "quadratic" }""", "w2")]
+    [InlineData("""{ "type": "power", "p": 1.5 }""", "cost")]
+    public void TheReferenceOnSamplesIsReportedWithHowItWasComputed(string cost, string prefix)
+    {
+        using var folder = new TemporaryFolder();
+        File.WriteAllText(folder.File("config.json"), $$"""
+            { "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] },
+              "target": { "type": "gaussian-mixture", "weights": [0.5, 0.5], "means": [[-2, 0], [2, 0]], "covariances": [[[0.1, 0], [0, 0.1]], [[0.1, 0], [0, 0.1]]] },
+              "cost": {{cost}}, "solver": { "iterations": 20 },
+              "evaluation": { "sample_size": 200, "reference_draws": 2, "reference_size": 300 } }
+            """);
+        var outDir = folder.File("run");
+        var (code, _, error) = CliRunner.Run("run", folder.File("config.json"), "--out", outDir);
+        Assert.True(code == 0, error);
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
+        var root = document.RootElement;
+        Assert.Equal("exact_ot_on_samples", root.GetProperty("reference_method").GetString());
+        Assert.Equal(2, root.GetProperty("reference_draws").GetInt32());
+        Assert.Equal(300, root.GetProperty("reference_sample_size").GetInt32());
+        var reference = root.GetProperty(prefix + "_reference").GetDouble();
+        var estimate = root.GetProperty(prefix + "_estimate").GetDouble();
+        Assert.Equal(Math.Abs(estimate - reference) / reference, root.GetProperty(prefix + "_relative_error").GetDouble(), 12);
+        // The map sends each half plane x1 < 0, x1 > 0 to its cluster: per coordinate, half-normal -> N(2, 0.1) and
+        // N(0, 1) -> N(0, 0.1) give W2^2 about 1.44 + 0.08 + 0.47, W2 about 1.41 (exact OT on 300 samples lands a
+        // little above). The 1.5-power cost lies between (W1 of the first coordinates, 1.2)^1.5 / 1.5 = 0.88 and the
+        // quadratic plan's (W2^2)^0.75 / 1.5 = 1.12, plus the same upward sample bias.
+        Assert.InRange(reference, prefix == "w2" ? 1.38 : 0.85, prefix == "w2" ? 1.6 : 1.3);
+        Assert.False(root.TryGetProperty(prefix == "w2" ? "cost_reference" : "w2_reference", out _));
     }
 
     [Fact]
@@ -83,7 +158,7 @@ public class RunCommandTests
     }
 
     [Theory]
-    [InlineData("no-such-experiment", "known experiments")]
+    [InlineData("no-such-experiment", "known experiments: gaussian-2d, gaussian-10d")]
     [InlineData("missing.json", "Config file not found")]
     public void BadExperimentsFailWithOneLine(string experiment, string expected)
     {
@@ -102,6 +177,10 @@ public class RunCommandTests
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian-mixture", "weights": [-0.5, 1.5], "means": [[0, 0], [1, 1]], "covariances": [[[1, 0], [0, 1]], [[1, 0], [0, 1]]] }, "cost": { "type": "quadratic" } }""", "negative" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "solver": { "batch_size": 0 } }""", "batch_size" },
         { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "power", "p": 1.5 }, "solver": { "preconditioning": "affine" } }""", "quadratic cost only" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "Missing key config.target" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "solver": { "iteration": 5 } }""", "iteration" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "evaluation": { "sample_size": 1 } }""", "evaluation.sample_size" },
+        { """{ "source": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" }, "compare_quadratic": true }""", "already quadratic" },
         { """{ "source": { "type": "csv", "path": "nowhere.csv" }, "target": { "type": "gaussian", "mean": [0, 0], "covariance": [[1, 0], [0, 1]] }, "cost": { "type": "quadratic" } }""", "nowhere.csv" },
     };
 
@@ -135,9 +214,12 @@ public class RunCommandTests
         Assert.Contains("row 3", error);
     }
 
-    private static double Metric(string folder, string key)
+    /// <summary>The numeric metrics of a run folder, without the wall-clock ones.</summary>
+    private static Dictionary<string, double> MetricValues(string folder)
     {
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "metrics.json")));
-        return metrics.RootElement.GetProperty(key).GetDouble();
+        return metrics.RootElement.EnumerateObject()
+            .Where(p => p.Value.ValueKind == JsonValueKind.Number && !p.Name.EndsWith("seconds", StringComparison.Ordinal))
+            .ToDictionary(p => p.Name, p => p.Value.GetDouble());
     }
 }

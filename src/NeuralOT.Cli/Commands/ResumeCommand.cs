@@ -1,0 +1,42 @@
+using System.CommandLine;
+using NeuralOT.Experiments;
+
+namespace NeuralOT.Cli.Commands;
+
+/// <summary>
+/// <c>neuralot resume &lt;DIR&gt;</c>: continues a run folder that <c>run</c> left unfinished (Ctrl+C, or a process
+/// stopped after a periodic checkpoint) from its checkpoint and config.json, then evaluates and writes it exactly as
+/// <c>run</c> would (<see cref="ExperimentRunner.Resume"/> says what is restored).
+/// </summary>
+public static class ResumeCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var folder = new Argument<string>("folder") { Description = "The run folder to continue (the --out of `neuralot run`)." };
+        var command = new Command("resume", "Continue a cancelled or interrupted run from its checkpoint; writes the folder as `run` does.") { folder };
+        var figures = new FigureOptionsCli(command);
+        command.SetAction((parseResult, cancellation) =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            return Task.FromResult(CliErrors.Run(stderr, () =>
+            {
+                var directory = parseResult.GetValue(folder)!;
+                if (ExperimentRunner.IsFinished(directory))
+                {
+                    stdout.WriteLine($"{directory}: the run already finished ({ExperimentRunner.MetricsFile} exists); nothing to resume. To train longer, start a new run with --iterations.");
+                    return 0;
+                }
+                // Figure options are checked before training; a folder without config.json fails in Resume instead.
+                var configPath = Path.Combine(directory, ExperimentRunner.ConfigFile);
+                var figureRequest = File.Exists(configPath) ? figures.Prepare(parseResult, ExperimentConfig.Load(configPath)) : null;
+                var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+                using var outcome = ProgressDisplay.Run(stdout, name,
+                    (progress, velocityProgress) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress));
+                return RunCommand.Report(outcome, stdout, stderr, figureRequest);
+            }));
+        });
+        return command;
+    }
+}

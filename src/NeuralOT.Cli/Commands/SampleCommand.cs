@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using NeuralOT.Experiments;
+using static TorchSharp.torch;
+
+namespace NeuralOT.Cli.Commands;
+
+/// <summary>
+/// <c>neuralot sample &lt;DIR&gt; --t T --n N [--flow] [--seed S] [--out FILE.csv]</c>: samples of a trained run's
+/// geodesic at time T (or of its phase-2 velocity flow), as CSV with the header <c>x0,...,x{d-1}</c>, to stdout or
+/// written atomically to a file.
+/// </summary>
+public static class SampleCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var folder = new Argument<string>("folder") { Description = "A run folder (the --out of `neuralot run`)." };
+        var time = new Option<double>("--t") { Description = "The time in [0, 1]: 0 is the source, 1 the target.", Required = true };
+        var count = new Option<int>("--n") { Description = "How many samples (at least 1).", Required = true };
+        var flow = new Option<bool>("--flow") { Description = "Sample the phase-2 flow: source samples integrated along the learned velocity field to time T." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the source samples (default 0).", DefaultValueFactory = _ => 0 };
+        var output = new Option<string?>("--out") { Description = "Write the CSV to this file (default: standard output)." };
+        var command = new Command("sample", "Write CSV samples of a run's geodesic at time T (or of its velocity flow with --flow).")
+        {
+            folder, time, count, flow, seed, output,
+        };
+        command.SetAction(parseResult =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            return CliErrors.Run(parseResult.InvocationConfiguration.Error, () =>
+            {
+                using var samples = RunFolder.Sample(parseResult.GetValue(folder)!, parseResult.GetValue(time), parseResult.GetValue(count),
+                    parseResult.GetValue(flow), parseResult.GetValue(seed));
+                var csv = ToCsv(samples);
+                if (parseResult.GetValue(output) is { } path)
+                {
+                    var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+                    if (!Directory.Exists(directory))
+                        throw new ArgumentException($"--out {path}: the folder {directory} does not exist; create it first.", "out");
+                    ExperimentRunner.WriteAtomically(path, csv);
+                }
+                else
+                {
+                    stdout.Write(csv);
+                }
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    private static string ToCsv(Tensor samples)
+    {
+        var values = samples.to(float64, CPU).data<double>().ToArray();
+        var d = (int)samples.shape[1];
+        var text = new StringBuilder(string.Join(',', Enumerable.Range(0, d).Select(k => $"x{k}"))).Append('\n');
+        for (var index = 0; index < values.Length; index++)
+            text.Append(values[index].ToString("R", CultureInfo.InvariantCulture)).Append((index + 1) % d == 0 ? '\n' : ',');
+        return text.ToString();
+    }
+}
