@@ -18,14 +18,18 @@ public static class RunFigures
 {
     /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?)"/> writes (velocity only after phase 2).</summary>
     public const string GeodesicFile = "geodesic.html", GeodesicPanelsFile = "geodesic_panels.html", TracksFile = "tracks.html",
-        MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html";
+        MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html",
+        ComparisonFile = "geodesic_comparison.html";
 
     /// <summary>The figures of a result, in the order they are written.</summary>
     /// <param name="result">The phase-1 result.</param>
     /// <param name="velocity">The phase-2 field, or null.</param>
     /// <param name="options">Figure settings; the projection is fixed once here (the default one when null) and
     /// shared by every figure.</param>
-    public static IReadOnlyList<RunFigure> Build(TransportResult result, VelocityResult? velocity = null, FigureOptions? options = null)
+    /// <param name="quadraticComparison">A quadratic-cost result on the same pair (the <c>compare_quadratic</c>
+    /// option of a non-quadratic experiment), drawn beside this one; or null.</param>
+    public static IReadOnlyList<RunFigure> Build(TransportResult result, VelocityResult? velocity = null, FigureOptions? options = null,
+        TransportResult? quadraticComparison = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         options ??= new FigureOptions();
@@ -38,6 +42,8 @@ public static class RunFigures
             new(MapFile, Figures.Map(result, options)),
         };
         if (velocity is not null) figures.Add(new(VelocityFile, Figures.Velocity(velocity, result, options: options)));
+        if (quadraticComparison is not null)
+            figures.Add(new(ComparisonFile, Figures.CompareGeodesics(result, $"cost {result.Cost.Name}", quadraticComparison, "quadratic cost", options)));
         figures.Add(new(TrainingFile, Figures.Training(result.History, velocity?.History,
             options.Experiment is { Length: > 0 } name ? $"{name}: training" : null)));
         return figures;
@@ -53,7 +59,8 @@ public static class RunFigures
     {
         ArgumentNullException.ThrowIfNull(outcome);
         options ??= new FigureOptions();
-        return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png);
+        return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png,
+            outcome.QuadraticComparison);
     }
 
     /// <summary>Writes the figures of a result into <paramref name="directory"/>.</summary>
@@ -63,11 +70,13 @@ public static class RunFigures
     /// <param name="directory">The folder (created when missing).</param>
     /// <param name="options">Figure settings.</param>
     /// <param name="png">The browser for PNG files, or null.</param>
-    public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null)
+    /// <param name="quadraticComparison">A quadratic-cost result on the same pair to draw beside, or null.</param>
+    public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null,
+        TransportResult? quadraticComparison = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var written = new List<string>();
-        foreach (var figure in Build(result, velocity, options))
+        foreach (var figure in Build(result, velocity, options, quadraticComparison))
         {
             var html = Path.Combine(directory, figure.FileName);
             written.Add(FigureFiles.WriteHtml(figure.Chart, html));
