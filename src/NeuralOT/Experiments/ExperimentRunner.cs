@@ -136,9 +136,10 @@ public static partial class ExperimentRunner
         };
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var costEstimate = result.EstimateOptimalCost(GaussianMapMetrics.CostSamples, generator);
+        var costSamples = CostSampleCounts(config);
+        var costEstimate = result.EstimateOptimalCost(costSamples.Cost, generator);
         metrics[MetricNames.CostEstimate] = costEstimate;
-        metrics[MetricNames.WHat] = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
+        metrics[MetricNames.WHat] = result.EstimateTransportCost(costSamples.Moments, generator);
         if (config.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target)
         {
             var reference = new GaussianTransport(source.CreateGaussian(), target.CreateGaussian());
@@ -149,7 +150,10 @@ public static partial class ExperimentRunner
         {
             metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
         }
-        foreach (var (name, value) in SampleBasedMetrics(result, config.Cost, sampleMetricSize, generator))
+        var sampleMetrics = config.Source is MnistSpec digitSource && config.Target is MnistSpec digitTarget
+            ? DigitMetrics(digitSource, digitTarget, result, generator)
+            : SampleBasedMetrics(result, config.Cost, sampleMetricSize, generator);
+        foreach (var (name, value) in sampleMetrics)
             metrics[name] = value;
         if (result.ReverseMap is not null)
         {
