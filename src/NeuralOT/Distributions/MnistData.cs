@@ -47,8 +47,11 @@ public sealed class MnistData
         Source = source;
     }
 
-    /// <summary>Where the bundled file is looked for: <c>data/mnist-digits.bin.gz</c> beside the assemblies.</summary>
-    public static string BundledPath => Path.Combine(AppContext.BaseDirectory, "data", BundledFileName);
+    /// <summary>Where the bundled file is looked for: <c>data/mnist-digits.bin.gz</c> beside this assembly (the build
+    /// copies it there), so it is found from any working directory and from a notebook that references the assembly.</summary>
+    public static string BundledPath =>
+        Path.Combine(Path.GetDirectoryName(typeof(MnistData).Assembly.Location) is { Length: > 0 } folder ? folder : AppContext.BaseDirectory,
+            "data", BundledFileName);
 
     /// <summary>Number of images.</summary>
     public int Count => _labels.Length;

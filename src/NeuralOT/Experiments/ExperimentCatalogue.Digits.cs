@@ -18,6 +18,6 @@ public static partial class ExperimentCatalogue
             MapNetwork = new NetworkOptions(512, 2),
             CriticNetwork = new NetworkOptions(512, 2),
             BatchSize = 256,
-            Iterations = 1000,
+            Iterations = 250,
         });
 }

@@ -52,9 +52,10 @@ public class MnistDataTests
         Assert.Equal((784, 200), (clean.Dimension, clean.Count));
         using var images = clean.Images();
         using var draws = clean.Sample(50, new torch.Generator(1));
-        // Every draw is one of the digit's images: its distance to the nearest image is zero.
+        // Every draw is one of the digit's images: its distance to the nearest image is zero (up to cdist's rounding;
+        // distinct images are at least 1/255 apart).
         using var nearest = torch.cdist(draws, images).min(1).values;
-        Assert.True(nearest.max().item<double>() < 1e-12);
+        Assert.True(nearest.max().item<double>() < 1e-6, $"a draw is {nearest.max().item<double>()} away from every image of the digit");
 
         var noisy = new MnistDistribution(4, MnistSplit.Test, noise: 0.05);
         using var noisyDraws = noisy.Sample(400, new torch.Generator(2));
