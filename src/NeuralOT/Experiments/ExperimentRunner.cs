@@ -299,9 +299,10 @@ public static partial class ExperimentRunner
         };
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var costEstimate = result.EstimateOptimalCost(GaussianMapMetrics.CostSamples, generator);
+        var costSamples = CostSampleCounts(config);
+        var costEstimate = result.EstimateOptimalCost(costSamples.Cost, generator);
         metrics[MetricNames.CostEstimate] = costEstimate;
-        metrics[MetricNames.WHat] = result.EstimateTransportCost(GaussianMapMetrics.MomentSamples, generator);
+        metrics[MetricNames.WHat] = result.EstimateTransportCost(costSamples.Moments, generator);
         if (result.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target)
         {
             var reference = new GaussianTransport(source.CreateGaussian(), target.CreateGaussian());
@@ -312,9 +313,14 @@ public static partial class ExperimentRunner
         else
         {
             if (result.Cost is QuadraticCost) metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
-            AddReferenceOnSamples(metrics, result, config.Evaluation, costEstimate);
+            // Digits have too few distinct images per class for a reference on fresh samples; DigitMetrics compares
+            // with held-out digits instead.
+            if (!IsDigitTransport(config)) AddReferenceOnSamples(metrics, result, config.Evaluation, costEstimate);
         }
-        foreach (var (name, value) in SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, generator))
+        var sampleMetrics = config.Source is MnistSpec digitSource && config.Target is MnistSpec digitTarget
+            ? DigitMetrics(digitSource, digitTarget, result, generator)
+            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, generator);
+        foreach (var (name, value) in sampleMetrics)
             metrics[name] = value;
         if (result.ReverseMap is not null)
         {

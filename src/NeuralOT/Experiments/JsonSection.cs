@@ -33,6 +33,8 @@ internal sealed class JsonSection
 
     public double? OptionalNumber(string key) => Has(key) ? Number(key) : null;
 
+    public int Integer(string key) => OptionalInteger(key) ?? throw new ConfigException($"Missing key {Key(key)}.");
+
     public int? OptionalInteger(string key) => Has(key) ? Convert(key, Required(key), n => n.GetValue<int>(), "an integer") : null;
 
     public bool? OptionalBoolean(string key) => Has(key) ? Convert(key, Required(key), n => n.GetValue<bool>(), "true or false") : null;

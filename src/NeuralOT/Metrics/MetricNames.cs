@@ -61,4 +61,12 @@ public static class MetricNames
     public const string KineticEnergyGap = "kinetic_energy_gap";
     /// <summary>E|X_1 - T_hat(X_0)|^2 / tr Cov(mu1), X_1 from integrating v_hat from X_0 ~ mu0; a fraction.</summary>
     public const string EndpointError = "endpoint_error";
+
+    /// <summary>MNIST: the share (0-1) of transported source-digit test images that the digit classifier assigns to
+    /// the target digit (pixels clipped to [0, 1] first, as an image would show them).</summary>
+    public const string TargetClassAccuracy = "target_class_accuracy";
+    /// <summary>MNIST, bidirectional training: the same for the reverse map applied to target-digit test images.</summary>
+    public const string TargetClassAccuracyReverse = "target_class_accuracy_reverse";
+    /// <summary>MNIST: the digit classifier's own accuracy (0-1) on the whole test split, the yardstick of the two above.</summary>
+    public const string ClassifierTestAccuracy = "classifier_test_accuracy";
 }
