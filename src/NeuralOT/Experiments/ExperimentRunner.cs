@@ -410,6 +410,11 @@ public static partial class ExperimentRunner
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));
+            // The previous run's figures (HTML and PNG beside its files) go too, so that a rerun that fails or is
+            // cancelled never leaves stale figures next to its partial files.
+            if (runFiles.Length > 0)
+                foreach (var figure in new[] { "*.html", "*.png", "plotly-*.js", "plotly-*.txt" }.SelectMany(p => Directory.EnumerateFiles(directory, p)))
+                    File.Delete(figure);
         }
         Directory.CreateDirectory(directory);
     }
