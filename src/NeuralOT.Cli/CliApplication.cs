@@ -13,6 +13,7 @@ public static class CliApplication
         root.Subcommands.Add(ListCommand.Create());
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(DistanceCommand.Create());
+        root.Subcommands.Add(NotebookCommand.Create());
         return root;
     }
 
