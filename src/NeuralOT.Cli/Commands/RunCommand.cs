@@ -24,10 +24,11 @@ public static class RunCommand
         var threads = new Option<int?>("--threads") { Description = "Overrides solver.threads (CPU threads for TorchSharp)." };
         var device = new Option<string?>("--device") { Description = "cpu or cuda (overrides solver.device)." };
         var force = new Option<bool>("--force") { Description = "Overwrite an output folder that holds another run." };
-        var command = new Command("run", "Train and evaluate an experiment; writes metrics.json, history.csv, velocity_history.csv (phase 2) and config.json.")
+        var command = new Command("run", "Train and evaluate an experiment; writes metrics.json, history.csv, velocity_history.csv (phase 2), config.json and figures (.html, offline).")
         {
             experiment, output, fast, seed, iterations, threads, device, force,
         };
+        var figures = new FigureOptionsCli(command);
         command.SetAction((parseResult, cancellation) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
@@ -39,6 +40,7 @@ public static class RunCommand
                     parseResult.GetValue(output) ?? Path.Combine("runs", config.Name),
                     parseResult.GetValue(fast), parseResult.GetValue(seed), parseResult.GetValue(iterations),
                     parseResult.GetValue(threads), parseResult.GetValue(device), parseResult.GetValue(force));
+                var figureRequest = figures.Prepare(parseResult, config);
                 var outcome = ProgressDisplay.Run(stdout, config.Name,
                     (progress, velocityProgress) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress));
                 using var result = outcome.Result;
@@ -61,6 +63,7 @@ public static class RunCommand
                         stderr.WriteLine($"cancelled: velocity training {velocity.ExitMessage}; partial results in {outcome.OutputDirectory}");
                         return Cancelled;
                 }
+                figureRequest.Write(outcome, stdout);
                 stdout.WriteLine($"{config.Name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {outcome.OutputDirectory}");
                 if (velocity is not null)
                     stdout.WriteLine($"{config.Name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");

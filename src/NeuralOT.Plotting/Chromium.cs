@@ -1,0 +1,96 @@
+using System.Diagnostics;
+
+namespace NeuralOT.Plotting;
+
+/// <summary>chromium is needed for PNG files but was not found; the message says how to install it.</summary>
+public sealed class ChromiumNotFoundException(string message) : FileNotFoundException(message);
+
+/// <summary>
+/// Renders HTML figures to PNG with a headless chromium (Debian: <c>apt-get install chromium</c>). The browser is the
+/// <see cref="PathVariable"/> environment variable when set, else the first of chromium, chromium-browser,
+/// google-chrome on PATH.
+/// </summary>
+public sealed class Chromium
+{
+    /// <summary>The environment variable that names the chromium executable, overriding the PATH search.</summary>
+    public const string PathVariable = "NEURALOT_CHROMIUM";
+
+    private static readonly string[] Candidates = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"];
+
+    private Chromium(string executable) => Executable = executable;
+
+    /// <summary>The browser executable used.</summary>
+    public string Executable { get; }
+
+    /// <summary>Finds the browser.</summary>
+    /// <param name="executable">An explicit path; when null, <see cref="PathVariable"/> and then PATH are searched.</param>
+    /// <exception cref="ChromiumNotFoundException">No browser at the given path, or none found; the message says how
+    /// to install one or point to it.</exception>
+    public static Chromium Locate(string? executable = null)
+    {
+        executable ??= Environment.GetEnvironmentVariable(PathVariable) is { Length: > 0 } configured ? configured : null;
+        if (executable is not null)
+            return File.Exists(executable)
+                ? new Chromium(executable)
+                : throw new ChromiumNotFoundException(
+                    $"PNG export needs chromium, but {executable} (from {PathVariable} or the caller) does not exist: install chromium (Debian: apt-get install chromium) or set {PathVariable} to its path.");
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .SelectMany(folder => Candidates.Select(name => Path.Combine(folder, name)))
+            .FirstOrDefault(File.Exists);
+        return found is not null
+            ? new Chromium(found)
+            : throw new ChromiumNotFoundException(
+                $"PNG export needs chromium, which is not on PATH: install it (Debian: apt-get install chromium) or set {PathVariable} to its path.");
+    }
+
+    /// <summary>Takes a screenshot of an HTML page (one that renders offline, as <see cref="FigureFiles"/> writes them).</summary>
+    /// <param name="htmlPath">The page.</param>
+    /// <param name="pngPath">The PNG to write.</param>
+    /// <param name="width">Window width in pixels.</param>
+    /// <param name="height">Window height in pixels.</param>
+    /// <exception cref="IOException">chromium failed or wrote no image; the message carries its last output line.</exception>
+    public void RenderPng(string htmlPath, string pngPath, int width, int height)
+    {
+        var html = Path.GetFullPath(htmlPath);
+        if (!File.Exists(html)) throw new FileNotFoundException($"The page to render does not exist: {html}.", html);
+        var png = Path.GetFullPath(pngPath);
+        var profile = Directory.CreateTempSubdirectory("neuralot-chromium-");
+        try
+        {
+            var start = new ProcessStartInfo(Executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            // A throw-away profile and no background traffic: the page is local and the browser must not phone home.
+            foreach (var argument in new[]
+                     {
+                         "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
+                         $"--user-data-dir={profile.FullName}", $"--screenshot={png}", $"--window-size={width},{height}",
+                         new Uri(html).AbsoluteUri,
+                     })
+                start.ArgumentList.Add(argument);
+            if (File.Exists(png)) File.Delete(png);
+            using var process = Process.Start(start) ?? throw new IOException($"Could not start {Executable}.");
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.StandardOutput.ReadToEnd();
+            if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new IOException($"{Executable} did not finish rendering {html} within 2 minutes.");
+            }
+            if (process.ExitCode != 0 || !File.Exists(png))
+            {
+                var lastLine = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no output";
+                throw new IOException($"{Executable} failed to render {html} (exit code {process.ExitCode}): {lastLine}");
+            }
+        }
+        finally
+        {
+            try { profile.Delete(recursive: true); }
+            catch (IOException) { /* chromium may still hold a lock file; the temp folder is cleaned later */ }
+        }
+    }
+}

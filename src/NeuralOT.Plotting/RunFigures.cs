@@ -1,0 +1,78 @@
+using NeuralOT.Experiments;
+using NeuralOT.Solvers;
+using Plotly.NET;
+
+namespace NeuralOT.Plotting;
+
+/// <summary>One figure of a run and the file it is saved as.</summary>
+/// <param name="FileName">The HTML file name inside the run folder, such as <c>geodesic.html</c>.</param>
+/// <param name="Chart">The chart.</param>
+public sealed record RunFigure(string FileName, GenericChart Chart);
+
+/// <summary>
+/// Every figure of a run, built and written the same way by <c>neuralot run</c>, <c>neuralot resume</c> and the
+/// notebooks: the geodesic with a time slider, the geodesic at a few times side by side, particle tracks, the map,
+/// the velocity field (when phase 2 ran) and the training curves. All of them share one projection.
+/// </summary>
+public static class RunFigures
+{
+    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?)"/> writes (velocity only after phase 2).</summary>
+    public const string GeodesicFile = "geodesic.html", GeodesicPanelsFile = "geodesic_panels.html", TracksFile = "tracks.html",
+        MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html";
+
+    /// <summary>The figures of a result, in the order they are written.</summary>
+    /// <param name="result">The phase-1 result.</param>
+    /// <param name="velocity">The phase-2 field, or null.</param>
+    /// <param name="options">Figure settings; the projection is fixed once here (the default one when null) and
+    /// shared by every figure.</param>
+    public static IReadOnlyList<RunFigure> Build(TransportResult result, VelocityResult? velocity = null, FigureOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        options ??= new FigureOptions();
+        options = options with { Projection = options.Projection ?? Projection.Default(result) };
+        var figures = new List<RunFigure>
+        {
+            new(GeodesicFile, Figures.Geodesic(result, options)),
+            new(GeodesicPanelsFile, Figures.GeodesicPanels(result, options: options)),
+            new(TracksFile, Figures.Tracks(result, velocity, options)),
+            new(MapFile, Figures.Map(result, options)),
+        };
+        if (velocity is not null) figures.Add(new(VelocityFile, Figures.Velocity(velocity, result, options: options)));
+        figures.Add(new(TrainingFile, Figures.Training(result.History, velocity?.History,
+            options.Experiment is { Length: > 0 } name ? $"{name}: training" : null)));
+        return figures;
+    }
+
+    /// <summary>Writes the figures of a run into its folder (plotly.js once beside them), and a PNG of each when
+    /// <paramref name="png"/> is given.</summary>
+    /// <param name="outcome">What <see cref="ExperimentRunner.Run"/> returned.</param>
+    /// <param name="options">Figure settings; the experiment name heads the titles unless set.</param>
+    /// <param name="png">The browser that renders PNG files (<see cref="Chromium.Locate"/>), or null for HTML only.</param>
+    /// <returns>The paths written, HTML and PNG.</returns>
+    public static IReadOnlyList<string> Write(RunOutcome outcome, FigureOptions? options = null, Chromium? png = null)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        options ??= new FigureOptions();
+        return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png);
+    }
+
+    /// <summary>Writes the figures of a result into <paramref name="directory"/>.</summary>
+    /// <inheritdoc cref="Write(RunOutcome, FigureOptions?, Chromium?)"/>
+    /// <param name="result">The phase-1 result.</param>
+    /// <param name="velocity">The phase-2 field, or null.</param>
+    /// <param name="directory">The folder (created when missing).</param>
+    /// <param name="options">Figure settings.</param>
+    /// <param name="png">The browser for PNG files, or null.</param>
+    public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var written = new List<string>();
+        foreach (var figure in Build(result, velocity, options))
+        {
+            var html = Path.Combine(directory, figure.FileName);
+            written.Add(FigureFiles.WriteHtml(figure.Chart, html));
+            if (png is not null) written.Add(FigureFiles.WritePng(figure.Chart, Path.ChangeExtension(html, ".png"), png));
+        }
+        return written;
+    }
+}
