@@ -6,4 +6,13 @@ namespace NeuralOT.Interactive.Formatting;
 /// </summary>
 /// <param name="Metrics">Metric names (SPEC 3) and values, shown in this order.</param>
 /// <param name="Caption">A title above the table; null for none.</param>
-public sealed record MetricsTable(IReadOnlyDictionary<string, object> Metrics, string? Caption = null);
+public sealed record MetricsTable(IReadOnlyDictionary<string, object> Metrics, string? Caption = null)
+{
+    /// <summary>A table of numeric metrics, such as <c>GaussianMapMetrics.Evaluate</c> returns.</summary>
+    /// <param name="metrics">Metric names and values, shown in this order.</param>
+    /// <param name="caption">A title above the table; null for none.</param>
+    public MetricsTable(IReadOnlyDictionary<string, double> metrics, string? caption = null)
+        : this(metrics.ToDictionary(m => m.Key, m => (object)m.Value), caption)
+    {
+    }
+}

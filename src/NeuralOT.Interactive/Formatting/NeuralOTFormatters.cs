@@ -4,12 +4,14 @@ using NeuralOT.Distributions;
 using NeuralOT.Experiments;
 using NeuralOT.Interactive.Progress;
 using NeuralOT.Solvers;
+using Plotly.NET;
 
 namespace NeuralOT.Interactive.Formatting;
 
 /// <summary>
 /// The HTML formatters of the kernel extension: what a notebook shows when a cell returns (or displays) one of the
-/// core's results. Charts are drawn by NeuralOT.Plotting and carry plotly.js with them, so they render offline.
+/// core's results, and for Plotly.NET charts. Charts are drawn by NeuralOT.Plotting and carry plotly.js with them, so
+/// they render offline.
 /// </summary>
 public static class NeuralOTFormatters
 {
@@ -18,7 +20,7 @@ public static class NeuralOTFormatters
     [
         typeof(TransportResult), typeof(VelocityResult), typeof(TrainingHistory), typeof(VelocityHistory),
         typeof(IDistribution), typeof(MetricsTable), typeof(RunOutcome), typeof(TrainingStatus),
-        typeof(Frame<int, string>), typeof(Frame<string, string>),
+        typeof(Frame<int, string>), typeof(Frame<string, string>), typeof(GenericChart),
     ];
 
     /// <summary>Registers every formatter (idempotent: a later registration replaces an earlier one).</summary>
@@ -34,6 +36,8 @@ public static class NeuralOTFormatters
         Add<TrainingStatus>(ProgressPanel.ToHtml);
         Add<Frame<int, string>>(FrameView.ToHtml);
         Add<Frame<string, string>>(FrameView.ToHtml);
+        // Any Plotly.NET chart, such as NeuralOT.Plotting's figures: offline, unlike Plotly.NET.Interactive's formatter.
+        Add<GenericChart>(chart => Charts.Embed(chart, "chart"));
     }
 
     /// <summary>The HTML a notebook shows for <paramref name="value"/> (the registered formatter when there is one).</summary>

@@ -35,7 +35,8 @@ internal static class ResultViews
             ("stopped", $"{ExperimentRunner.ExitReasonName(result.ExitReason)}: {result.ExitMessage}"),
             ("training time", Html.Duration(result.TrainingTime)),
             ("last loss", result.History.Entries.LastOrDefault()?.Loss),
-        ]) + Charts.VelocityField(result));
+        ]) + Charts.Loss(result.History)
+        + "<div style=\"color:#555\">The field as arrows: <code>Figures.Velocity(velocity, map)</code>; its flow: <code>Figures.Tracks(map, velocity)</code>.</div>");
 
     public static string History(TrainingHistory history)
     {
@@ -46,7 +47,7 @@ internal static class ResultViews
             ("last iteration", last.Iteration), ("critic objective", last.CriticObjective),
             ("map objective", last.MapObjective), ("W_hat", last.WHat), ("seconds", last.Seconds),
         ]);
-        return Html.Block("neuralot-history", (last is null ? Html.Encode(caption) : table) + Charts.History(history));
+        return Html.Block("neuralot-history", (last is null ? Html.Encode(caption) : table) + Charts.Training(history));
     }
 
     public static string History(VelocityHistory history)
@@ -55,7 +56,7 @@ internal static class ResultViews
         var caption = $"Velocity training history: {history.Entries.Count} logged iterations";
         var table = last is null ? Html.Encode(caption)
             : Html.Table(caption, [("last iteration", last.Iteration), ("loss", last.Loss), ("seconds", last.Seconds)]);
-        return Html.Block("neuralot-history", table + Charts.History(history));
+        return Html.Block("neuralot-history", table + Charts.Loss(history));
     }
 
     public static string Distribution(IDistribution distribution) =>
@@ -73,7 +74,8 @@ internal static class ResultViews
         if (outcome.Metrics.Count > 0) html.Append(Metrics(new MetricsTable(outcome.Metrics)));
         else html.Append("<div>No metrics: training diverged (").Append(Html.Encode(outcome.Result.ExitMessage)).Append(").</div>");
         html.Append(Transport(outcome.Result));
-        if (outcome.Velocity is { } velocity) html.Append(Velocity(velocity));
+        html.Append(Charts.Training(outcome.Result.History, outcome.Velocity?.History));
+        if (outcome.Velocity is { } velocity && velocity.ExitReason != ExitReason.Diverged) html.Append(Charts.Velocity(velocity, outcome.Result));
         return Html.Block("neuralot-run", html.ToString());
     }
 }
