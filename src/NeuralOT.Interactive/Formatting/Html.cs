@@ -34,8 +34,10 @@ internal static class Html
     /// <summary>A two-column table of (name, value) rows under an optional caption.</summary>
     public static string Table(string? caption, IEnumerable<(string Name, object? Value)> rows)
     {
-        var html = new StringBuilder("<table style=\"border-collapse:collapse;margin:4px 0\">");
-        if (caption is not null) html.Append("<caption style=\"text-align:left;font-weight:600\">").Append(Encode(caption)).Append("</caption>");
+        var html = new StringBuilder();
+        // A heading above the table rather than a <caption>, which browsers wrap to the table's width.
+        if (caption is not null) html.Append("<div style=\"font-weight:600;margin-top:4px\">").Append(Encode(caption)).Append("</div>");
+        html.Append("<table style=\"border-collapse:collapse;margin:2px 0 4px 0\">");
         foreach (var (name, value) in rows)
             html.Append("<tr><td style=\"padding:1px 12px 1px 0;color:#555\">").Append(Encode(name))
                 .Append("</td><td style=\"padding:1px 0;text-align:right;font-variant-numeric:tabular-nums\">")

@@ -39,8 +39,11 @@ internal static class LiveChart
             var line = curves[i].Points.Where(p => double.IsFinite(p.Value) && (!logarithmic || p.Value > 0))
                 .Select(p => Fmt(Px(p.Iteration)) + "," + Fmt(Py(Y(p.Value))));
             svg.Append($"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" points=\"{string.Join(' ', line)}\"/>");
-            svg.Append($"<text x=\"{Left + 6 + 120 * i}\" y=\"{Top + 12}\" font-size=\"10\" fill=\"{colour}\">{Html.Encode(curves[i].Name)}</text>");
         }
-        return svg.Append("</svg>").ToString();
+        svg.Append("</svg>");
+        // The legend as a line of text under the chart: SVG text does not measure itself, so labels laid out inside
+        // the chart would overlap.
+        var legend = curves.Select((c, i) => $"<span style=\"color:{Colours[i % Colours.Length]};margin-right:14px\">━ {Html.Encode(c.Name)}</span>");
+        return svg + $"<div style=\"font-size:11px;margin:0 0 4px {Left}px\">{string.Concat(legend)}</div>";
     }
 }
