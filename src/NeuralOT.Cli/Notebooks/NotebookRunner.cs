@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Microsoft.DotNet.Interactive;
 using Microsoft.DotNet.Interactive.Commands;
 using Microsoft.DotNet.Interactive.CSharp;
@@ -13,7 +12,9 @@ namespace NeuralOT.Cli.Notebooks;
 
 /// <summary>Settings of <see cref="NotebookRunner.RunAsync"/>.</summary>
 /// <param name="Fast">Sets the notebooks' fast-mode variable (NEURALOT_FAST=1) while the notebook runs.</param>
-public sealed record NotebookRunOptions(bool Fast = false);
+/// <param name="PackageSource">A package folder to restore from besides the user's NuGet sources; null for the
+/// repository's <c>artifacts/feed</c> above the notebook, when there is one.</param>
+public sealed record NotebookRunOptions(bool Fast = false, string? PackageSource = null);
 
 /// <summary>What one code cell produced.</summary>
 /// <param name="Number">1-based position among all cells of the notebook (markdown included), as an editor shows it.</param>
@@ -45,10 +46,11 @@ public sealed record NotebookRun(IReadOnlyList<CellReport> Cells, string Json)
 /// cells in order and their outputs (displayed values, return values, standard output, errors) are written back into
 /// the notebook. <c>#r "nuget: ..."</c> restores packages as the hosts do; the packages' assemblies are referenced
 /// and their kernel extensions (<c>interactive-extensions/dotnet/*.dll</c>) are loaded, which the hosts do
-/// themselves and a bare kernel does not. Relative <c>#i "nuget: folder"</c> sources resolve from the notebook's
-/// folder, as in Jupyter and VS Code.
+/// themselves and a bare kernel does not. The repository's package feed (artifacts/feed, see notebooks/pack-feed.sh)
+/// is added as a restore source, as notebooks/setup-kernel.sh does for Jupyter and VS Code, so the bundled notebooks
+/// name no path.
 /// </summary>
-public static partial class NotebookRunner
+public static class NotebookRunner
 {
     /// <summary>The environment variable that <see cref="NotebookRunOptions.Fast"/> sets (read by the notebooks).</summary>
     public const string FastModeVariable = "NEURALOT_FAST";
@@ -78,6 +80,12 @@ public static partial class NotebookRunner
         {
             using var kernel = CreateKernel();
             var folder = Path.GetDirectoryName(fullPath)!;
+            if ((options?.PackageSource ?? FindFeed(folder)) is { } feed)
+            {
+                var added = await kernel.SendAsync(new SubmitCode($"#i \"nuget: {Path.GetFullPath(feed)}\"", "csharp"), cancellation);
+                if (added.Events.OfType<CommandFailed>().FirstOrDefault() is { } failed)
+                    throw new IOException($"The package source {feed} cannot be used: {FirstLine(failed.Message)}");
+            }
             var reports = new List<CellReport>();
             var number = 0;
             foreach (var cell in document.Elements)
@@ -85,7 +93,7 @@ public static partial class NotebookRunner
                 number++;
                 if (!IsCode(cell)) continue;
                 cell.Outputs.Clear();
-                var report = await RunCellAsync(kernel, cell, number, folder, cancellation);
+                var report = await RunCellAsync(kernel, cell, number, cancellation);
                 reports.Add(report);
                 cell.ExecutionOrder = reports.Count;
                 if (!report.Succeeded) break;
@@ -132,10 +140,10 @@ public static partial class NotebookRunner
         }
     }
 
-    private static async Task<CellReport> RunCellAsync(Kernel kernel, InteractiveDocumentElement cell, int number, string folder, CancellationToken cancellation)
+    private static async Task<CellReport> RunCellAsync(Kernel kernel, InteractiveDocumentElement cell, int number, CancellationToken cancellation)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var result = await kernel.SendAsync(new SubmitCode(ResolveRelativeSources(cell.Contents, folder), "csharp"), cancellation);
+        var result = await kernel.SendAsync(new SubmitCode(cell.Contents, "csharp"), cancellation);
         var outputs = new List<(string? Id, InteractiveDocumentOutputElement Element)>();
         var updates = 0;
         string? error = null;
@@ -195,15 +203,11 @@ public static partial class NotebookRunner
 
     private static string FirstLine(string text) => text.Trim().Split('\n')[0].Trim();
 
-    /// <summary>Makes relative <c>#i "nuget: folder"</c> sources absolute against the notebook's folder.</summary>
-    internal static string ResolveRelativeSources(string code, string folder) =>
-        NugetSource().Replace(code, match =>
-        {
-            var source = match.Groups["source"].Value.Trim();
-            if (source.Contains("://", StringComparison.Ordinal) || Path.IsPathRooted(source)) return match.Value;
-            return $"#i \"nuget: {Path.GetFullPath(Path.Combine(folder, source))}\"";
-        });
-
-    [GeneratedRegex("""^#i\s+"nuget:\s*(?<source>[^"]+)"\s*$""", RegexOptions.Multiline)]
-    private static partial Regex NugetSource();
+    /// <summary>The nearest <c>artifacts/feed</c> folder at or above <paramref name="folder"/>, or null.</summary>
+    private static string? FindFeed(string folder)
+    {
+        for (var current = new DirectoryInfo(folder); current is not null; current = current.Parent)
+            if (Directory.Exists(Path.Combine(current.FullName, "artifacts", "feed"))) return Path.Combine(current.FullName, "artifacts", "feed");
+        return null;
+    }
 }
