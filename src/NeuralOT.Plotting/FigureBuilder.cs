@@ -92,6 +92,14 @@ internal sealed class FigureBuilder
             yAxis["constrain"] = "domain";
         }
         if (logY) yAxis["type"] = "log";
+        // A thin frame and light grid lines: plotly.js draws neither on a white background by default.
+        foreach (var axis in new[] { xAxis, yAxis })
+        {
+            axis["showline"] = true;
+            axis["mirror"] = true;
+            axis["linecolor"] = "#B0B0B0";
+            axis["gridcolor"] = "#ECECEC";
+        }
         _layout["xaxis" + suffix] = xAxis;
         _layout["yaxis" + suffix] = yAxis;
         if (title is not null)
@@ -104,8 +112,8 @@ internal sealed class FigureBuilder
     }
 
     /// <summary>A slider whose step k shows the traces of <paramref name="groups"/>[k] and hides those of the other
-    /// groups; traces in no group stay visible throughout. Step 0 is shown first.</summary>
-    public void Slider(string prefix, IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<int>> groups)
+    /// groups; traces in no group stay visible throughout. Step <paramref name="active"/> is shown first.</summary>
+    public void Slider(string prefix, IReadOnlyList<string> labels, IReadOnlyList<IReadOnlyList<int>> groups, int active = 0)
     {
         var member = new Dictionary<int, int>();
         for (var k = 0; k < groups.Count; k++)
@@ -120,12 +128,19 @@ internal sealed class FigureBuilder
                 ["args"] = new object[] { "visible", visible },
             });
         }
-        foreach (var (index, group) in member) _traces[index].SetProperty("visible", group == 0);
+        foreach (var (index, group) in member) _traces[index].SetProperty("visible", group == active);
+        // Hidden traces leave the legend, so each step carries its own entries: the first trace of each name in a group.
+        foreach (var group in groups)
+        {
+            var named = new HashSet<string>();
+            foreach (var index in group)
+                _traces[index].SetProperty("showlegend", named.Add((string)_traces[index].GetPropertyValue("name")));
+        }
         _layout["sliders"] = new object[]
         {
             new Dictionary<string, object>
             {
-                ["active"] = 0, ["steps"] = steps, ["pad"] = new Dictionary<string, object> { ["t"] = 50 },
+                ["active"] = active, ["steps"] = steps, ["pad"] = new Dictionary<string, object> { ["t"] = 50 },
                 ["currentvalue"] = new Dictionary<string, object> { ["prefix"] = prefix, ["font"] = new Dictionary<string, object> { ["size"] = 14 } },
             },
         };
@@ -153,7 +168,9 @@ internal sealed class FigureBuilder
             ? new Dictionary<string, object> { ["orientation"] = "v", ["x"] = 1.02, ["xanchor"] = "left", ["y"] = 1, ["yanchor"] = "top" }
             : new Dictionary<string, object> { ["orientation"] = "h", ["x"] = 0.5, ["xanchor"] = "center", ["y"] = -70.0 / (_height - top - 100), ["yanchor"] = "top" };
         if (_annotations.Count > 0) _layout["annotations"] = _annotations.ToArray();
-        var chart = GenericChart.combine(_traces.Select(t => GenericChart.ofTraceObject(true, t)));
+        // Without Plotly.NET's default template: serialising it takes over a second per chart, and plotly.js's own
+        // defaults look as good.
+        var chart = GenericChart.ofTraceObjects(false, _traces);
         var layout = new Layout();
         foreach (var (name, value) in _layout) layout.SetProperty(name, value);
         return GenericChart.addLayout(layout, chart);

@@ -6,8 +6,8 @@ namespace NeuralOT.Plotting;
 /// </summary>
 public sealed record FigureOptions
 {
-    /// <summary>The 2-D view of the samples; null chooses <see cref="Projection.Default(NeuralOT.Distributions.IDistribution, int, ulong)"/> (the coordinates in 2-D,
-    /// the first two principal components of the target in higher dimensions). Pass the same projection to every
+    /// <summary>The 2-D view of the samples; null chooses <see cref="Projection.Default(NeuralOT.Distributions.IDistribution, NeuralOT.Distributions.IDistribution)"/>
+    /// (the coordinates in 2-D, the first two principal components of source and target samples in higher dimensions). Pass the same projection to every
     /// figure of a run so that they show the same plane.</summary>
     public Projection? Projection { get; init; }
 
@@ -21,7 +21,7 @@ public sealed record FigureOptions
     public int Tracks { get; init; } = 300;
 
     /// <summary>Arrows of the map figure.</summary>
-    public int Arrows { get; init; } = 150;
+    public int Arrows { get; init; } = 100;
 
     /// <summary>The times at which the velocity field is drawn, one panel each.</summary>
     public IReadOnlyList<double> VelocityTimes { get; init; } = [0, 0.5, 1];

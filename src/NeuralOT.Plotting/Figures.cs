@@ -259,8 +259,8 @@ public static class Figures
         return figure.Build();
     }
 
-    /// <summary>Two geodesics of the same source side by side with one time slider (t = 0, 0.1, ..., 1): the same
-    /// source samples move under each map, over the faint samples of each target. For example the power-cost result
+    /// <summary>Two geodesics of the same source side by side with one time slider (t = 0, 0.1, ..., 1, opening at
+    /// t = 0.5): the same source samples move under each map, over the faint samples of each target. For example the power-cost result
     /// beside a quadratic-cost run on the same pair.</summary>
     /// <param name="first">The left result.</param>
     /// <param name="firstLabel">Its panel title, such as "power cost p = 1.5".</param>
@@ -295,7 +295,8 @@ public static class Figures
             for (var k = 0; k < SnapshotTimes.Count; k++)
                 groups[k].Add(figure.Add(Traces.Points(snapshots[r][k].X, snapshots[r][k].Y, Palette.Geodesic, MarkerSize, 0.8), "geodesic μ_t", panel));
         }
-        figure.Slider("t = ", SnapshotTimes.Select(Label).ToArray(), groups);
+        // Both start from the same samples, so the comparison opens half way, where the geodesics differ.
+        figure.Slider("t = ", SnapshotTimes.Select(Label).ToArray(), groups, active: SnapshotTimes.Count / 2);
         return figure.Build();
     }
 

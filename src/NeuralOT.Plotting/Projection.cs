@@ -86,43 +86,46 @@ public sealed class Projection
         var shares = total > 0 ? (variances[d - 1] / total, variances[d - 2] / total) : (0.0, 0.0);
         return new Projection(mean.data<double>().ToArray(), SignFixed(Column(vectors, d - 1)), SignFixed(Column(vectors, d - 2)),
             $"PC1 ({shares.Item1:P0} of variance)", $"PC2 ({shares.Item2:P0} of variance)",
-            $"first two principal components of the target (d = {d})");
+            $"first two principal components (d = {d})");
     }
 
-    /// <summary>The view used when none is given: the coordinates x1, x2 of a 2-D problem, else the first two principal
-    /// components of <paramref name="samples"/> samples of <paramref name="target"/> (the target of the problem).</summary>
-    public static Projection Default(IDistribution target, int samples = 4096, ulong seed = 1)
-    {
-        ArgumentNullException.ThrowIfNull(target);
-        if (target.Dimension == 2) return Coordinates(2, 0, 1);
-        using var points = target.Sample(samples, new Generator(seed));
-        return PrincipalComponents(points);
-    }
+    /// <summary>The view used when none is given: the coordinates x1, x2 of a 2-D problem, else
+    /// <see cref="PrincipalComponentsOf"/> the problem.</summary>
+    /// <param name="source">mu0.</param>
+    /// <param name="target">mu1, of the same dimension.</param>
+    public static Projection Default(IDistribution source, IDistribution target) =>
+        CheckedDimension(source, target) == 2 ? Coordinates(2, 0, 1) : PrincipalComponentsOf(source, target);
 
-    /// <summary>The default view of a result's problem: <see cref="Default(IDistribution, int, ulong)"/> of its target.</summary>
+    /// <summary>The default view of a result's problem: <see cref="Default(IDistribution, IDistribution)"/>.</summary>
     public static Projection Default(TransportResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return Default(result.Target);
+        return Default(result.Source, result.Target);
+    }
+
+    /// <summary>The first two principal components of source and target samples pooled (4,096 of each, a fixed seed):
+    /// the plane where the two distributions, and so the transport between them, spread the most.</summary>
+    public static Projection PrincipalComponentsOf(IDistribution source, IDistribution target)
+    {
+        CheckedDimension(source, target);
+        using var scope = NewDisposeScope();
+        var generator = new Generator(1);
+        return PrincipalComponents(cat([source.Sample(4096, generator), target.Sample(4096, generator)], 0));
     }
 
     /// <summary>
-    /// Reads a projection as the command line writes it: <c>pca</c> (the first two principal components of samples of
-    /// <paramref name="target"/>) or <c>coords:i,j</c> with 1-based coordinates as the axis titles show them (x1 ... xd).
+    /// Reads a projection as the command line writes it: <c>pca</c> (<see cref="PrincipalComponentsOf"/> the problem)
+    /// or <c>coords:i,j</c> with 1-based coordinates as the axis titles show them (x1 ... xd).
     /// </summary>
     /// <param name="text">The text to read.</param>
-    /// <param name="target">The problem's target distribution (its dimension bounds the coordinates).</param>
+    /// <param name="source">The problem's source distribution.</param>
+    /// <param name="target">Its target distribution (the dimension bounds the coordinates).</param>
     /// <exception cref="ArgumentException">The text is neither form, or an index is out of range; the message says what is valid.</exception>
-    public static Projection Parse(string text, IDistribution target)
+    public static Projection Parse(string text, IDistribution source, IDistribution target)
     {
         ArgumentNullException.ThrowIfNull(text);
-        ArgumentNullException.ThrowIfNull(target);
-        var d = target.Dimension;
-        if (text.Equals("pca", StringComparison.OrdinalIgnoreCase))
-        {
-            using var points = target.Sample(4096, new Generator(1));
-            return PrincipalComponents(points);
-        }
+        var d = CheckedDimension(source, target);
+        if (text.Equals("pca", StringComparison.OrdinalIgnoreCase)) return PrincipalComponentsOf(source, target);
         const string prefix = "coords:";
         if (text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
         {
@@ -175,6 +178,15 @@ public sealed class Projection
 
     /// <inheritdoc />
     public override string ToString() => Description.Length == 0 ? $"{XLabel}, {YLabel}" : Description;
+
+    private static int CheckedDimension(IDistribution source, IDistribution target)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(target);
+        if (source.Dimension != target.Dimension)
+            throw new ArgumentException($"target has dimension {target.Dimension} but source has dimension {source.Dimension}; pass the two distributions of one problem.", nameof(target));
+        return target.Dimension;
+    }
 
     private static double[] UnitVector(int dimension, int index)
     {

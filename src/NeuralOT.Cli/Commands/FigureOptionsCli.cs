@@ -15,7 +15,7 @@ public sealed class FigureOptionsCli
 
     private readonly Option<string?> _projection = new("--projection")
     {
-        Description = "The 2-D view of every figure: pca (first two principal components of the target; the default when d > 2) or coords:i,j (1-based coordinates).",
+        Description = "The 2-D view of every figure: pca (first two principal components of source and target samples; the default when d > 2) or coords:i,j (1-based coordinates).",
     };
 
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
@@ -30,7 +30,7 @@ public sealed class FigureOptionsCli
     /// <exception cref="ChromiumNotFoundException">--png without chromium.</exception>
     public Request Prepare(ParseResult parseResult, ExperimentConfig config)
     {
-        var projection = parseResult.GetValue(_projection) is { } text ? Projection.Parse(text, config.Target.Create()) : null;
+        var projection = parseResult.GetValue(_projection) is { } text ? Projection.Parse(text, config.Source.Create(), config.Target.Create()) : null;
         var chromium = parseResult.GetValue(_png) ? Chromium.Locate() : null;
         return new Request(new FigureOptions { Projection = projection }, chromium);
     }
