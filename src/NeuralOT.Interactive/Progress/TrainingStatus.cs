@@ -1,0 +1,35 @@
+namespace NeuralOT.Interactive.Progress;
+
+/// <summary>One named number of a progress panel (an objective, W_hat, a loss).</summary>
+/// <param name="Name">What it is, as shown.</param>
+/// <param name="Value">Its latest value.</param>
+public sealed record StatusValue(string Name, double Value);
+
+/// <summary>
+/// What the live progress panel of a notebook shows at one moment: how far training is, the latest objectives, the
+/// time left, and a short history of the monitored curves. Immutable; the monitor replaces it on every report.
+/// </summary>
+/// <param name="Title">The run's name.</param>
+/// <param name="Phase">"map" (phase 1) or "velocity" (phase 2).</param>
+/// <param name="Iteration">Iterations completed.</param>
+/// <param name="TotalIterations">The budget.</param>
+/// <param name="Values">The latest numbers, in display order.</param>
+/// <param name="Elapsed">Training time of this phase so far.</param>
+/// <param name="Remaining">Estimated time to the end of the budget.</param>
+/// <param name="Curves">Each monitored curve (name and values, oldest first) for the small live chart.</param>
+/// <param name="Outcome">Null while training runs; then why it stopped.</param>
+public sealed record TrainingStatus(
+    string Title, string Phase, int Iteration, int TotalIterations, IReadOnlyList<StatusValue> Values,
+    TimeSpan Elapsed, TimeSpan Remaining, IReadOnlyList<StatusCurve> Curves, string? Outcome)
+{
+    /// <summary>The share of the budget done, in [0, 1].</summary>
+    public double Fraction => TotalIterations <= 0 ? 1 : Math.Clamp((double)Iteration / TotalIterations, 0, 1);
+
+    /// <summary>True once training stopped.</summary>
+    public bool IsFinished => Outcome is not null;
+}
+
+/// <summary>A monitored curve of the live chart.</summary>
+/// <param name="Name">Its legend.</param>
+/// <param name="Points">(iteration, value) pairs, oldest first.</param>
+public sealed record StatusCurve(string Name, IReadOnlyList<(int Iteration, double Value)> Points);

@@ -1,0 +1,90 @@
+using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.CSharp;
+using Microsoft.DotNet.Interactive.Events;
+using NeuralOT.Costs;
+using NeuralOT.Distributions;
+using NeuralOT.Interactive;
+using NeuralOT.Interactive.Progress;
+using NeuralOT.Solvers;
+using TorchSharp;
+
+namespace NeuralOT.Tests.Interactive;
+
+/// <summary>The live progress panel: it updates in place while training runs, and a stop request ends training
+/// within one iteration with a usable result.</summary>
+[Collection(TrainingCollection.Name)]
+public class TrainingMonitorTests
+{
+    private static readonly GaussianDistribution Source = GaussianDistribution.StandardNormal(2);
+    private static readonly GaussianDistribution Target = new([3, 3], new double[,] { { 1, 0.5 }, { 0.5, 0.5 } });
+
+    [Fact]
+    public void StopEndsTrainingWithinOneIterationAndKeepsAUsableResult()
+    {
+        var statuses = new List<TrainingStatus>();
+        TrainingMonitor? monitor = null;
+        monitor = new TrainingMonitor("stop test", status =>
+        {
+            statuses.Add(status);
+            if (statuses.Count == 3) monitor!.Stop();
+        });
+        using (monitor)
+        {
+            using var result = NotebookTraining.Solve(Source, Target, QuadraticCost.Instance,
+                new SolverOptions { Iterations = 100_000, Seed = 3 }, monitor);
+
+            Assert.Equal(ExitReason.Cancelled, result.ExitReason);
+            // The third report asked to stop; the loop checks before every iteration, so nothing ran after it.
+            Assert.Equal(statuses[2].Iteration, result.IterationsCompleted);
+            Assert.True(result.IterationsCompleted is > 0 and < 100_000);
+            using var mapped = result.Transport(Source.Sample(256, new torch.Generator(1)));
+            Assert.True(torch.isfinite(mapped).all().item<bool>());
+
+            // Three progress reports, the solver's report of the last completed iteration as it stops, a final update
+            // that says why it stopped, and a live curve that grew.
+            Assert.Equal(statuses[2].Iteration, statuses[3].Iteration);
+            Assert.Equal(5, monitor.Updates);
+            Assert.True(monitor.Status.IsFinished);
+            Assert.Contains("cancelled", monitor.Status.Outcome);
+            Assert.True(statuses[2].Curves.Single(c => c.Name == "W_hat").Points.Count > statuses[0].Curves.Single(c => c.Name == "W_hat").Points.Count);
+        }
+    }
+
+    [Fact]
+    public async Task InAKernelThePanelUpdatesInPlaceAndTheNotebooksStopButtonEndsTraining()
+    {
+        var csharp = new CSharpKernel().UseKernelHelpers();
+        using var kernel = new CompositeKernel { csharp };
+        kernel.DefaultKernelName = csharp.Name;
+        await new NeuralOTKernelExtension().OnLoadAsync(kernel);
+        var reference = typeof(NotebookTraining).Assembly.Location;
+        var core = typeof(MinimaxSolver).Assembly.Location;
+        csharp.AddAssemblyReferences([reference, core, typeof(torch).Assembly.Location]);
+
+        var updates = 0;
+        using var cancelAfterTwoUpdates = kernel.KernelEvents.Subscribe(e =>
+        {
+            if (e is DisplayedValueUpdated && Interlocked.Increment(ref updates) == 2)
+                _ = Task.Run(() => kernel.SendAsync(new Cancel()));
+        });
+        var training = await kernel.SendAsync(new SubmitCode("""
+            using NeuralOT.Costs; using NeuralOT.Distributions; using NeuralOT.Solvers; using NeuralOT.Interactive.Progress;
+            var result = NotebookTraining.Solve(GaussianDistribution.StandardNormal(2), GaussianDistribution.StandardNormal(2),
+                QuadraticCost.Instance, new SolverOptions { Iterations = 100_000, Seed = 1 });
+            """));
+
+        Assert.True(updates >= 2, $"{updates} in-place updates");
+        Assert.Single(training.Events.OfType<DisplayedValueProduced>(), e => e.Value is TrainingStatus);
+        var panel = training.Events.OfType<DisplayedValueUpdated>().Last();
+        Assert.Contains("neuralot-progress", panel.FormattedValues.Single(v => v.MimeType == "text/html").Value);
+
+        // The stop button cancels the cell; training stops within one iteration and the next cell finds a usable result.
+        Assert.Contains(training.Events.OfType<CommandFailed>(), e => e.Message.Contains("cancelled", StringComparison.OrdinalIgnoreCase));
+        var next = await kernel.SendAsync(new SubmitCode("$\"{result.ExitReason} {result.IterationsCompleted} {result.Transport(TorchSharp.torch.ones(4, 2)).isfinite().all().item<bool>()}\""));
+        var answer = ((string)next.Events.OfType<ReturnValueProduced>().Single().Value).Split(' ');
+        Assert.Equal("Cancelled", answer[0]);
+        Assert.InRange(int.Parse(answer[1]), 1, 99_999);
+        Assert.Equal("True", answer[2]);
+    }
+}

@@ -1,0 +1,43 @@
+using NeuralOT.Cli.Notebooks;
+
+namespace NeuralOT.Tests.Notebooks;
+
+/// <summary>
+/// Every bundled notebook (notebooks/*.ipynb) runs headlessly in fast mode, as <c>neuralot notebook run --fast</c> does:
+/// no cell fails and every cell tagged "chart" shows an offline chart. The notebooks load NeuralOT.Interactive from
+/// artifacts/feed, which this test project's build fills (see the .csproj).
+/// </summary>
+[Collection(TrainingCollection.Name)]
+public class BundledNotebookTests
+{
+    public static TheoryData<string> BundledNotebooks() => new(NotebookNames());
+
+    private static string[] NotebookNames() =>
+        [.. Directory.GetFiles(Path.Combine(RepositoryRoot(), "notebooks"), "*.ipynb")
+            .Where(path => !path.EndsWith(".executed.ipynb", StringComparison.Ordinal)).Select(Path.GetFileName).Order()!];
+
+    [Theory]
+    [MemberData(nameof(BundledNotebooks))]
+    public async Task RunsInFastModeWithoutAFailedCellAndDrawsEveryChart(string notebook)
+    {
+        var run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
+
+        Assert.True(run.Failure is null, $"{notebook}: cell {run.Failure?.Number} failed: {run.Failure?.Error}");
+        var charts = run.Cells.Where(c => c.Tags.Contains("chart")).ToArray();
+        Assert.NotEmpty(charts);
+        foreach (var cell in charts)
+            Assert.True(cell.Html.Any(h => h.Contains("class=\"neuralot-chart\"", StringComparison.Ordinal) && h.Contains("Plotly.newPlot", StringComparison.Ordinal)),
+                $"{notebook}: chart cell {cell.Number} produced no chart");
+    }
+
+    [Fact]
+    public void TheQuickstartIsBundled() =>
+        Assert.Contains("00-quickstart.ipynb", NotebookNames());
+
+    private static string RepositoryRoot()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "NeuralOT.Notebooks.sln"))) return folder.FullName;
+        throw new DirectoryNotFoundException("The repository root (NeuralOT.Notebooks.sln) is not above the test folder.");
+    }
+}
