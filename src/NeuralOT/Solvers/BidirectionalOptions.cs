@@ -7,12 +7,14 @@ namespace NeuralOT.Solvers;
 /// </summary>
 /// <param name="Lambda">Weight of the cycle penalty (&gt; 0).</param>
 /// <param name="Eps">Agreement threshold on |W_hat_ab - W_hat_ba|, in units of the cost (&gt; 0).</param>
-/// <param name="MinIterations">The rule is not checked before this iteration (null: a quarter of the budget),
-/// because both maps start as the identity and agree trivially at first.</param>
+/// <param name="MinIterations">The rule is not checked before this iteration (null: three quarters of the budget).
+/// Both maps start as the identity and agree trivially at first, and agreement comes long before accuracy: on
+/// gaussian-2d the time form's two estimates agreed within 0.01 after 2,000 of 8,000 iterations, at l2_uvp 2.1 %;
+/// checked from 6,000 it stopped at 6,020 with 0.42 % (the cosine schedule refines the maps late).</param>
 public sealed record BidirectionalOptions(double Lambda = 1.0, double Eps = 0.01, int? MinIterations = null)
 {
     /// <summary>The iteration from which the agreement rule applies.</summary>
-    public int FirstCheckedIteration(int budget) => MinIterations ?? Math.Max(1, budget / 4);
+    public int FirstCheckedIteration(int budget) => MinIterations ?? Math.Max(1, 3 * budget / 4);
 
     /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid field.</summary>
     public void Validate()
