@@ -62,7 +62,13 @@ public class VelocityConfigTests
 
     [Theory]
     [MemberData(nameof(CatalogueNames))]
-    public void EveryNamedExperimentRunsPhaseTwo(string name) => Assert.NotNull(ExperimentCatalogue.Get(name).Velocity);
+    public void EverySyntheticExperimentRunsPhaseTwo(string name)
+    {
+        var config = ExperimentCatalogue.Get(name);
+        // SPEC 4 asks for the velocity field on the synthetic problems; the 784-D digit pairs train phase 1 only.
+        if (config.Source is MnistSpec) Assert.Null(config.Velocity);
+        else Assert.NotNull(config.Velocity);
+    }
 
     public static TheoryData<string> CatalogueNames() => new(ExperimentCatalogue.Names);
 
