@@ -10,7 +10,8 @@
 # (FSharp.Core is backward compatible, so the tool itself keeps working), and registers that tool as the Jupyter
 # kernels ".NET (C#)" and ".NET (F#)". It also packs this repository's libraries into artifacts/feed and registers
 # that folder as a NuGet source of this user ("neuralot-notebooks"), from which the notebooks load them with
-# `#r "nuget: NeuralOT.Interactive, 0.1.0-dev.*"`.
+# `#r "nuget: NeuralOT.Interactive, 0.1.0-dev.*"`. Before deleting this checkout, remove that source
+# (`dotnet nuget remove source neuralot-notebooks`): NuGet refuses to restore anything while a source folder is missing.
 #
 # Environment: NEURALOT_KERNEL_DIR, where the tool goes (default ~/.dotnet/neuralot-interactive).
 # Needs: the .NET 10 SDK and Jupyter (Debian: apt-get install jupyter-nbconvert python3-ipykernel jupyter-client).
