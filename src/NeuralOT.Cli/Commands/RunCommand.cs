@@ -81,8 +81,8 @@ public static class RunCommand
             stdout.WriteLine($"{name} quadratic comparison: {companion.ExitMessage} in {companion.TrainingTime.TotalSeconds:F1} s");
         if (outcome.Velocity is { } velocity)
             stdout.WriteLine($"{name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
-        foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double))
-            stdout.WriteLine($"  {key} = {value:G6}");
+        foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double or null))
+            stdout.WriteLine(value is null ? $"  {key} undefined for this run (null in metrics.json)" : $"  {key} = {value:G6}");
         return 0;
     }
 

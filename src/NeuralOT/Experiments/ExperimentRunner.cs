@@ -268,6 +268,10 @@ public static partial class ExperimentRunner
         var metrics = Evaluate(config, outcome.Result);
         if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
         if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
+        // JSON has no NaN: a metric undefined for this run (w2_estimate when the dual cost estimate is negative, as
+        // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
+        foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
+            metrics[key] = null!;
         WriteAtomically(Path.Combine(outcome.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return outcome with { Metrics = metrics };

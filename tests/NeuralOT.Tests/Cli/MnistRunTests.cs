@@ -27,6 +27,25 @@ public class MnistRunTests
         Assert.False(root.TryGetProperty("endpoint_error", out _), "MNIST runs train no velocity field");
     }
 
+    /// <summary>A zero-iteration run still writes valid JSON: its untrained critic gives a negative dual cost
+    /// estimate here (seed 0), for which no W2 exists, so w2_estimate is null rather than a NaN that JSON cannot hold
+    /// (the write used to fail and leave no metrics.json).</summary>
+    [Fact]
+    public void AZeroIterationRunWritesValidMetricsWithAnUndefinedW2AsNull()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        var (code, output, error) = CliRunner.Run("run", "mnist-0-1", "--fast", "--iterations", "0", "--out", outDir);
+        Assert.True(code == 0, error);
+
+        using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
+        var root = metrics.RootElement;
+        var costEstimate = root.GetProperty("cost_estimate").GetDouble();
+        Assert.True(costEstimate < 0, $"the seed-0 untrained critic gave cost_estimate {costEstimate}; the test needs a negative one");
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("w2_estimate").ValueKind);
+        Assert.Contains("w2_estimate undefined for this run", output);
+    }
+
     /// <summary>Both directions on request: a bidirectional config also judges the reverse map on the target
     /// digit's test images.</summary>
     [Fact]
