@@ -18,9 +18,9 @@ internal sealed class FigureBuilder
     private readonly int _height;
     private readonly LegendPlace _legend;
 
-    /// <summary>Where the legend goes: to the right of the plot (widening the figure by <see cref="LegendWidth"/>), or
-    /// in a row below it.</summary>
-    public enum LegendPlace { Right, Below }
+    /// <summary>Where the legend goes: to the right of the plot (widening the figure by <see cref="LegendWidth"/>), in
+    /// a row below it, or nowhere (figures whose axes say everything, such as image grids).</summary>
+    public enum LegendPlace { Right, Below, None }
 
     /// <summary>The room a legend on the right takes, in pixels.</summary>
     public const int LegendWidth = 190;
@@ -164,7 +164,8 @@ internal sealed class FigureBuilder
         {
             ["l"] = 70, ["r"] = _legend == LegendPlace.Right ? LegendWidth : 30, ["t"] = top, ["b"] = _legend == LegendPlace.Below ? 100 : 60,
         };
-        _layout["legend"] = _legend == LegendPlace.Right
+        if (_legend == LegendPlace.None) _layout["showlegend"] = false;
+        else _layout["legend"] = _legend == LegendPlace.Right
             ? new Dictionary<string, object> { ["orientation"] = "v", ["x"] = 1.02, ["xanchor"] = "left", ["y"] = 1, ["yanchor"] = "top" }
             : new Dictionary<string, object> { ["orientation"] = "h", ["x"] = 0.5, ["xanchor"] = "center", ["y"] = -70.0 / (_height - top - 100), ["yanchor"] = "top" };
         if (_annotations.Count > 0) _layout["annotations"] = _annotations.ToArray();

@@ -39,11 +39,26 @@ public static class FigureFiles
             {{script}}
             </head>
             <body>
-            {{GenericChart.toChartHTML(chart)}}
+            {{ChartHtml(chart)}}
             </body>
             </html>
 
             """;
+    }
+
+    /// <summary>Plotly.NET's chart markup with its random element id (a fresh GUID per call) replaced by one derived
+    /// from the chart itself, so the same figure always gives the same file (a figure drawn again from a checkpoint
+    /// can be compared byte for byte) while different charts on one page keep different ids.</summary>
+    private static string ChartHtml(GenericChart chart)
+    {
+        var html = GenericChart.toChartHTML(chart);
+        var match = System.Text.RegularExpressions.Regex.Match(html, "id=\"([0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})\"");
+        if (!match.Success) return html;
+        var guid = match.Groups[1].Value;
+        var compact = guid.Replace("-", "");
+        var withoutId = html.Replace(guid, "").Replace(compact, "");
+        var stable = "chart" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(withoutId)))[..24];
+        return html.Replace(guid, stable).Replace(compact, stable);
     }
 
     /// <summary>Writes a chart as an HTML page and, unless inlined, plotly.js beside it (once per folder).</summary>

@@ -19,7 +19,7 @@ public static class RunFigures
     /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?)"/> writes (velocity only after phase 2).</summary>
     public const string GeodesicFile = "geodesic.html", GeodesicPanelsFile = "geodesic_panels.html", TracksFile = "tracks.html",
         MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html",
-        ComparisonFile = "geodesic_comparison.html";
+        ComparisonFile = "geodesic_comparison.html", DigitGeodesicFile = "digit_geodesic.html", DigitNeighboursFile = "digit_neighbours.html";
 
     /// <summary>The figures of a result, in the order they are written.</summary>
     /// <param name="result">The phase-1 result.</param>
@@ -28,8 +28,10 @@ public static class RunFigures
     /// shared by every figure.</param>
     /// <param name="quadraticComparison">A quadratic-cost result on the same pair (the <c>compare_quadratic</c>
     /// option of a non-quadratic experiment), drawn beside this one; or null.</param>
+    /// <param name="images">For image problems (MNIST), held-out source images and real target images: adds the
+    /// geodesic as an image grid and the nearest real targets (<see cref="DigitFigures"/>); or null.</param>
     public static IReadOnlyList<RunFigure> Build(TransportResult result, VelocityResult? velocity = null, FigureOptions? options = null,
-        TransportResult? quadraticComparison = null)
+        TransportResult? quadraticComparison = null, ImageSamples? images = null)
     {
         ArgumentNullException.ThrowIfNull(result);
         options ??= new FigureOptions();
@@ -44,6 +46,14 @@ public static class RunFigures
         if (velocity is not null) figures.Add(new(VelocityFile, Figures.Velocity(velocity, result, options: options)));
         if (quadraticComparison is not null)
             figures.Add(new(ComparisonFile, Figures.CompareGeodesics(result, $"cost {result.Cost.Name}", quadraticComparison, "quadratic cost", options)));
+        if (images is not null)
+        {
+            var heading = options.Experiment is { Length: > 0 } experiment ? experiment + ": " : "";
+            figures.Add(new(DigitGeodesicFile, DigitFigures.GeodesicGrid(result, images.Source,
+                title: $"{heading}geodesic x + t F(x) of {Math.Min(images.Source.shape[0], DigitFigures.DefaultDigits)} held-out images of {images.SourceLabel}")));
+            figures.Add(new(DigitNeighboursFile, DigitFigures.NearestTargets(result, images.Source, images.Target,
+                title: $"{heading}T(x) beside the nearest of {images.Target.shape[0]} training images of {images.TargetLabel}")));
+        }
         figures.Add(new(TrainingFile, Figures.Training(result.History, velocity?.History,
             options.Experiment is { Length: > 0 } name ? $"{name}: training" : null)));
         return figures;
@@ -59,8 +69,9 @@ public static class RunFigures
     {
         ArgumentNullException.ThrowIfNull(outcome);
         options ??= new FigureOptions();
+        using var images = ImageSamples.For(outcome.Config);
         return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png,
-            outcome.QuadraticComparison);
+            outcome.QuadraticComparison, images);
     }
 
     /// <summary>Writes the figures of a result into <paramref name="directory"/>.</summary>
@@ -71,17 +82,42 @@ public static class RunFigures
     /// <param name="options">Figure settings.</param>
     /// <param name="png">The browser for PNG files, or null.</param>
     /// <param name="quadraticComparison">A quadratic-cost result on the same pair to draw beside, or null.</param>
+    /// <param name="images">Source and target images of an image problem, or null.</param>
     public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null,
-        TransportResult? quadraticComparison = null)
+        TransportResult? quadraticComparison = null, ImageSamples? images = null)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var written = new List<string>();
-        foreach (var figure in Build(result, velocity, options, quadraticComparison))
+        foreach (var figure in Build(result, velocity, options, quadraticComparison, images))
         {
             var html = Path.Combine(directory, figure.FileName);
             written.Add(FigureFiles.WriteHtml(figure.Chart, html));
             if (png is not null) written.Add(FigureFiles.WritePng(figure.Chart, Path.ChangeExtension(html, ".png"), png));
         }
         return written;
+    }
+}
+
+/// <summary>The images behind the image figures of a run (<see cref="DigitFigures"/>).</summary>
+/// <param name="Source">Held-out source images, one per row (the first <see cref="DigitFigures.DefaultDigits"/> are drawn).</param>
+/// <param name="Target">Real target images among which the nearest to each transported image is found.</param>
+/// <param name="SourceLabel">What the source images show, for titles (such as "digit 4").</param>
+/// <param name="TargetLabel">What the target images show.</param>
+public sealed record ImageSamples(TorchSharp.torch.Tensor Source, TorchSharp.torch.Tensor Target, string SourceLabel, string TargetLabel) : IDisposable
+{
+    /// <summary>For a digit-to-digit config: the source digit's test images (never trained on) and the target digit's
+    /// training images; null for other problems.</summary>
+    public static ImageSamples? For(ExperimentConfig config) =>
+        config.Source is MnistSpec source && config.Target is MnistSpec target
+            ? new ImageSamples((source with { Split = Distributions.MnistSplit.Test, Noise = 0 }).CreateMnist().Images(),
+                (target with { Split = Distributions.MnistSplit.Train, Noise = 0 }).CreateMnist().Images(),
+                $"digit {source.Digit}", $"digit {target.Digit}")
+            : null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Source.Dispose();
+        Target.Dispose();
     }
 }

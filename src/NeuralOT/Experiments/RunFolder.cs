@@ -61,6 +61,17 @@ public static class RunFolder
         return VelocityCheckpoint.Load(checkpoint, VelocitySupervision.FromMap(map), config.Velocity.Options);
     }
 
+    /// <summary>The quadratic-cost companion of a <c>compare_quadratic</c> run (quadratic_checkpoint.ckpt), or null
+    /// when the run has none. The caller disposes it.</summary>
+    /// <exception cref="InvalidDataException">A truncated, corrupt or mismatched checkpoint.</exception>
+    public static TransportResult? LoadQuadraticComparison(string directory, ExperimentConfig config)
+    {
+        var checkpoint = Path.Combine(directory, ExperimentRunner.QuadraticCheckpointFile);
+        if (!config.CompareQuadratic || !File.Exists(checkpoint)) return null;
+        var problem = ExperimentRunner.Problem.Create(config);
+        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, Costs.QuadraticCost.Instance, config.Solver);
+    }
+
     /// <summary>
     /// <paramref name="count"/> samples of the run's geodesic mu_t = (Id + t F)#mu0 at time <paramref name="t"/>, or
     /// with <paramref name="flow"/> of the phase-2 flow: source samples integrated along the learned velocity field

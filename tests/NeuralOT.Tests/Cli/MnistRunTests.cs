@@ -25,6 +25,8 @@ public class MnistRunTests
         Assert.True(floor > 0 && root.GetProperty("pushforward_w2").GetDouble() > 0);
         Assert.True(root.GetProperty("w_hat").GetDouble() > 0);
         Assert.False(root.TryGetProperty("endpoint_error", out _), "MNIST runs train no velocity field");
+        foreach (var figure in new[] { "digit_geodesic.html", "digit_neighbours.html" })
+            Assert.Contains("\"type\":\"heatmap\"", File.ReadAllText(Path.Combine(outDir, figure)));
     }
 
     /// <summary>A zero-iteration run still writes valid JSON: its untrained critic gives a negative dual cost

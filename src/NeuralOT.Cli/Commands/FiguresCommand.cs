@@ -1,0 +1,40 @@
+using System.CommandLine;
+using NeuralOT.Experiments;
+using NeuralOT.Plotting;
+using NeuralOT.Solvers;
+
+namespace NeuralOT.Cli.Commands;
+
+/// <summary>
+/// <c>neuralot figures &lt;DIR&gt;</c>: draws the figures of a run folder again from its checkpoints, without
+/// training: after a change of <c>--projection</c>, to add PNG files, or for a run whose figures were not written.
+/// </summary>
+public static class FiguresCommand
+{
+    /// <summary>Creates the command.</summary>
+    public static Command Create()
+    {
+        var folder = new Argument<string>("folder") { Description = "A run folder (the --out of `neuralot run`)." };
+        var command = new Command("figures", "Draw the figures of a run folder again from its checkpoints (no training).") { folder };
+        var figures = new FigureOptionsCli(command);
+        command.SetAction(parseResult =>
+        {
+            var stdout = parseResult.InvocationConfiguration.Output;
+            var stderr = parseResult.InvocationConfiguration.Error;
+            return CliErrors.Run(stderr, () =>
+            {
+                var directory = parseResult.GetValue(folder)!;
+                using var map = RunFolder.LoadMap(directory, out var config);
+                var request = figures.Prepare(parseResult, config);
+                var velocityCheckpoint = Path.Combine(directory, ExperimentRunner.VelocityCheckpointFile);
+                using var velocity = config.Velocity is not null && File.Exists(velocityCheckpoint) ? RunFolder.LoadVelocity(directory, config, map) : null;
+                using var comparison = RunFolder.LoadQuadraticComparison(directory, config);
+                using var images = ImageSamples.For(config);
+                var written = RunFigures.Write(map, velocity, directory, request.Options with { Experiment = config.Name }, request.Png, comparison, images);
+                stdout.WriteLine($"figures: {string.Join(", ", written.Select(Path.GetFileName))}");
+                return 0;
+            });
+        });
+        return command;
+    }
+}
