@@ -18,7 +18,7 @@ public static class RunCommand
     {
         var experiment = new Argument<string>("experiment") { Description = "A named experiment (see `neuralot list`) or a config.json file." };
         var output = new Option<string?>("--out") { Description = "Output folder (default runs/<name>)." };
-        var fast = new Option<bool>("--fast") { Description = $"A quick look: at most {ExperimentRunner.FastIterations} iterations." };
+        var fast = new Option<bool>("--fast") { Description = $"A quick look: at most {ExperimentRunner.FastIterations} iterations ({ExperimentRunner.FastDigitIterations} for MNIST)." };
         var seed = new Option<int?>("--seed") { Description = "Overrides solver.seed." };
         var iterations = new Option<int?>("--iterations") { Description = "Overrides solver.iterations." };
         var threads = new Option<int?>("--threads") { Description = "Overrides solver.threads (CPU threads for TorchSharp)." };

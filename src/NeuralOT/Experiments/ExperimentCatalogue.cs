@@ -36,9 +36,9 @@ public static partial class ExperimentCatalogue
             Name = "velocity-2d",
             Description = "phase 2 on gaussian-2d: the velocity field against the closed form (mixture-2d runs phase 2 too)",
         },
-        ["mnist-4-8"] = () => Digits(4, 8, 250),
-        ["mnist-0-1"] = () => Digits(0, 1, 500),
-        ["mnist-6-9"] = () => Digits(6, 9, 500),
+        ["mnist-4-8"] = () => Digits(4, 8),
+        ["mnist-0-1"] = () => Digits(0, 1),
+        ["mnist-6-9"] = () => Digits(6, 9),
     };
 
     /// <summary>The experiment names, in the order of SPEC 4.</summary>

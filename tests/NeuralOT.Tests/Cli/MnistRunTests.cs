@@ -30,14 +30,21 @@ public class MnistRunTests
     }
 
     /// <summary>A zero-iteration run still writes valid JSON: its untrained critic gives a negative dual cost
-    /// estimate here (seed 0), for which no W2 exists, so w2_estimate is null rather than a NaN that JSON cannot hold
-    /// (the write used to fail and leave no metrics.json).</summary>
+    /// estimate here (seed 0, no preconditioning), for which no W2 exists, so w2_estimate is null rather than a NaN
+    /// that JSON cannot hold (the write used to fail and leave no metrics.json).</summary>
     [Fact]
     public void AZeroIterationRunWritesValidMetricsWithAnUndefinedW2AsNull()
     {
         using var folder = new TemporaryFolder();
+        var config = folder.File("config.json");
+        File.WriteAllText(config, """
+            { "source": { "type": "mnist", "digit": 0, "noise": 0.01 }, "target": { "type": "mnist", "digit": 1, "noise": 0.01 },
+              "cost": { "type": "quadratic" },
+              "solver": { "iterations": 0, "batch_size": 256, "seed": 0, "map_network": { "width": 512, "depth": 2 },
+                          "critic_network": { "width": 512, "depth": 2 } } }
+            """);
         var outDir = folder.File("run");
-        var (code, output, error) = CliRunner.Run("run", "mnist-0-1", "--fast", "--iterations", "0", "--out", outDir);
+        var (code, output, error) = CliRunner.Run("run", config, "--fast", "--out", outDir);
         Assert.True(code == 0, error);
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));

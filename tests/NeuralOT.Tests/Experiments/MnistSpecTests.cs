@@ -30,4 +30,16 @@ public class MnistSpecTests
         var bundled = new MnistSpec(3);
         Assert.Equal(bundled, bundled.WithPathsRelativeTo("/some/folder"));
     }
+
+    /// <summary>Fast mode stops digit pairs sooner than low-dimensional problems (each of their iterations costs about
+    /// twenty times more); an explicit --iterations still wins.</summary>
+    [Fact]
+    public void FastModeCapsDigitPairsAtTheirOwnSmallerBudget()
+    {
+        var fast = new RunSettings("unused", Fast: true);
+        Assert.Equal(ExperimentRunner.FastDigitIterations, ExperimentRunner.Apply(ExperimentCatalogue.Get("mnist-6-9"), fast).Solver.Iterations);
+        Assert.Equal(ExperimentRunner.FastIterations, ExperimentRunner.Apply(ExperimentCatalogue.Get("mixture-2d"), fast).Solver.Iterations);
+        Assert.Equal(7, ExperimentRunner.Apply(ExperimentCatalogue.Get("mnist-6-9"), fast with { Iterations = 7 }).Solver.Iterations);
+        Assert.Equal(ExperimentCatalogue.DigitIterations, ExperimentRunner.Apply(ExperimentCatalogue.Get("mnist-0-1"), new RunSettings("unused")).Solver.Iterations);
+    }
 }
