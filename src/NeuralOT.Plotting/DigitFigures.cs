@@ -50,7 +50,7 @@ public static class DigitFigures
         var columnLabels = times.Select(t => "t = " + t.ToString("0.0#", CultureInfo.InvariantCulture)).ToArray();
         var rowLabels = Enumerable.Range(1, rows.Length).Select(i => $"image {i}").ToArray();
         return Grid(rows, side, columnLabels, rowLabels,
-            title ?? $"Geodesic x + t F(x) of {rows.Length} held-out digits: {result.Source.Description} → {result.Target.Description}");
+            title ?? $"Geodesic x + t F(x) of {rows.Length} images<br><sub>{result.Source.Description} → {result.Target.Description}</sub>");
     }
 
     /// <summary>Each transported image T(x) (middle row) between its source image x (top) and the real target image
@@ -78,7 +78,7 @@ public static class DigitFigures
         var columnLabels = Enumerable.Range(0, columns)
             .Select(i => "distance " + nearestDistance[i].item<double>().ToString("0.0", CultureInfo.InvariantCulture)).ToArray();
         return Grid(rows, side, columnLabels, ["source x", "T(x)", "nearest real"],
-            title ?? $"Transported digits beside their nearest real {result.Target.Description} ({targetImages.shape[0]} searched)");
+            title ?? $"T(x) beside the nearest of {targetImages.shape[0]} real target images<br><sub>{result.Source.Description} → {result.Target.Description}</sub>");
     }
 
     /// <summary>The side of the square images, after checking their shape.</summary>
@@ -120,8 +120,8 @@ public static class DigitFigures
         heatmap.SetProperty("showscale", false);
         heatmap.SetProperty("hoverinfo", "skip");
 
-        // Room for the margins of FigureBuilder (70 + 30 across, the title and 60 below), so the zoom is kept.
-        var figure = new FigureBuilder(title, 100 + Zoom * width, 125 + Zoom * height, FigureBuilder.LegendPlace.None);
+        // Room for the margins of FigureBuilder (70 + 30 across; tool bar, title lines and 60 below), so the zoom is kept.
+        var figure = new FigureBuilder(title, 100 + Zoom * width, 120 + 24 * title.Split("<br>").Length + Zoom * height, FigureBuilder.LegendPlace.None);
         figure.Add(heatmap, "images");
         var centres = (int count) => Enumerable.Range(0, count).Select(k => k * (side + Gap) + (side - 1) / 2.0).ToArray();
         figure.Set("xaxis", Axis(centres(columnCount), columnLabels, reversed: false, anchor: "y"));

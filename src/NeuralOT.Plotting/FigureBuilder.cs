@@ -151,12 +151,14 @@ internal sealed class FigureBuilder
 
     public GenericChart Build()
     {
-        // The top margin holds the title lines and, above the first row of panels, their titles.
+        // The top margin holds plotly's tool bar (in its own strip, so a long title never runs under it), the title
+        // lines and, above the first row of panels, their titles.
+        const int toolBar = 22;
         var titleLines = _title.Split("<br>").Length;
-        var top = 36 + 24 * titleLines + (_annotations.Count > 0 ? 28 : 0);
+        var top = toolBar + 36 + 24 * titleLines + (_annotations.Count > 0 ? 28 : 0);
         _layout["title"] = new Dictionary<string, object>
         {
-            ["text"] = _title, ["x"] = 0.5, ["xanchor"] = "center", ["y"] = 1 - 26.0 / _height, ["yanchor"] = "middle",
+            ["text"] = _title, ["x"] = 0.5, ["xanchor"] = "center", ["y"] = 1 - (toolBar + 26.0) / _height, ["yanchor"] = "middle",
         };
         _layout["width"] = _width;
         _layout["height"] = _height;
