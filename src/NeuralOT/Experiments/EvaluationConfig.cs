@@ -8,8 +8,9 @@ namespace NeuralOT.Experiments;
 /// <c>in_sample_map_error</c>; 500 in fast mode), <c>reference_draws</c> (3; 0 in fast mode) and
 /// <c>reference_size</c> (5,000): for problems without a closed form, the reference value of the optimal cost is
 /// the mean exact-OT cost between that many independent draws of that many samples per side (see
-/// <see cref="ExperimentRunner"/>'s <c>w2_reference</c> and <c>cost_reference</c>). Written into config.json, so a
-/// config fed back measures the same way.
+/// <see cref="ExperimentRunner"/>'s <c>w2_reference</c> and <c>cost_reference</c>); <c>pushforward_w2</c> and its floor
+/// are means over as many draws (at least one) of <c>sample_size</c> samples. Written into config.json, so a config fed
+/// back measures the same way.
 /// </summary>
 public sealed record EvaluationConfig
 {
@@ -18,7 +19,8 @@ public sealed record EvaluationConfig
     /// <summary>Samples per side of the exact-OT metrics (exact OT of 2,000 points takes about a second).</summary>
     public int SampleSize { get; init; } = 2000;
 
-    /// <summary>Independent sample draws whose exact-OT costs are averaged into the reference (0: no reference on samples).</summary>
+    /// <summary>Independent sample draws whose exact-OT costs are averaged into the reference (0: no reference on
+    /// samples), and into <c>pushforward_w2</c> and its floor (one draw when 0).</summary>
     public int ReferenceDraws { get; init; } = 3;
 
     /// <summary>Samples per side of each reference draw (exact OT needs 8 n^2 bytes: 200 MB at 5,000).</summary>
