@@ -1,4 +1,5 @@
 using System.Globalization;
+using NeuralOT.Experiments;
 using NeuralOT.Solvers;
 using Plotly.NET;
 using static TorchSharp.torch;
@@ -77,7 +78,7 @@ public static class DigitFigures
             .Select(images => Enumerable.Range(0, columns).Select(i => images[i]).ToArray()).ToArray();
         var columnLabels = Enumerable.Range(0, columns)
             .Select(i => "distance " + nearestDistance[i].item<double>().ToString("0.0", CultureInfo.InvariantCulture)).ToArray();
-        return Grid(rows, side, columnLabels, ["source x", "T(x)", "nearest real"],
+        return Grid(rows, side, columnLabels, ["source", "T(x)", "nearest"],
             title ?? $"T(x) beside the nearest of {targetImages.shape[0]} real target images<br><sub>{result.Source.Description} → {result.Target.Description}</sub>");
     }
 
@@ -146,5 +147,29 @@ public static class DigitFigures
             axis["scaleratio"] = 1;
         }
         return axis;
+    }
+}
+
+/// <summary>The images behind the image figures of a run (<see cref="DigitFigures"/>).</summary>
+/// <param name="Source">Held-out source images, one per row (the first <see cref="DigitFigures.DefaultDigits"/> are drawn).</param>
+/// <param name="Target">Real target images among which the nearest to each transported image is found.</param>
+/// <param name="SourceLabel">What the source images show, for titles (such as "digit 4").</param>
+/// <param name="TargetLabel">What the target images show.</param>
+public sealed record ImageSamples(Tensor Source, Tensor Target, string SourceLabel, string TargetLabel) : IDisposable
+{
+    /// <summary>For a digit-to-digit config: the source digit's test images (never trained on) and the target digit's
+    /// training images; null for other problems.</summary>
+    public static ImageSamples? For(ExperimentConfig config) =>
+        config.Source is MnistSpec source && config.Target is MnistSpec target
+            ? new ImageSamples((source with { Split = Distributions.MnistSplit.Test, Noise = 0 }).CreateMnist().Images(),
+                (target with { Split = Distributions.MnistSplit.Train, Noise = 0 }).CreateMnist().Images(),
+                $"digit {source.Digit}", $"digit {target.Digit}")
+            : null;
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Source.Dispose();
+        Target.Dispose();
     }
 }

@@ -97,27 +97,3 @@ public static class RunFigures
         return written;
     }
 }
-
-/// <summary>The images behind the image figures of a run (<see cref="DigitFigures"/>).</summary>
-/// <param name="Source">Held-out source images, one per row (the first <see cref="DigitFigures.DefaultDigits"/> are drawn).</param>
-/// <param name="Target">Real target images among which the nearest to each transported image is found.</param>
-/// <param name="SourceLabel">What the source images show, for titles (such as "digit 4").</param>
-/// <param name="TargetLabel">What the target images show.</param>
-public sealed record ImageSamples(TorchSharp.torch.Tensor Source, TorchSharp.torch.Tensor Target, string SourceLabel, string TargetLabel) : IDisposable
-{
-    /// <summary>For a digit-to-digit config: the source digit's test images (never trained on) and the target digit's
-    /// training images; null for other problems.</summary>
-    public static ImageSamples? For(ExperimentConfig config) =>
-        config.Source is MnistSpec source && config.Target is MnistSpec target
-            ? new ImageSamples((source with { Split = Distributions.MnistSplit.Test, Noise = 0 }).CreateMnist().Images(),
-                (target with { Split = Distributions.MnistSplit.Train, Noise = 0 }).CreateMnist().Images(),
-                $"digit {source.Digit}", $"digit {target.Digit}")
-            : null;
-
-    /// <inheritdoc />
-    public void Dispose()
-    {
-        Source.Dispose();
-        Target.Dispose();
-    }
-}
