@@ -15,8 +15,8 @@ internal static class Charts
 {
     public static string Geodesic(TransportResult result) => Embed(Figures.Geodesic(result), "geodesic");
 
-    public static string Training(TrainingHistory history, VelocityHistory? velocity = null) =>
-        history.Entries.Count == 0 ? "" : Embed(Figures.Training(history, velocity), "training");
+    public static string Training(TrainingHistory history, VelocityHistory? velocity = null, bool preconditioned = false) =>
+        history.Entries.Count == 0 ? "" : Embed(Figures.Training(history, velocity, preconditioned: preconditioned), "training");
 
     public static string Velocity(VelocityResult velocity, TransportResult map) =>
         Embed(Figures.Velocity(velocity, map), "velocity field") + Embed(Figures.Tracks(map, velocity), "tracks");

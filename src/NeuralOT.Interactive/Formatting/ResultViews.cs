@@ -74,7 +74,7 @@ internal static class ResultViews
         if (outcome.Metrics.Count > 0) html.Append(Metrics(new MetricsTable(outcome.Metrics)));
         else html.Append("<div>No metrics: training diverged (").Append(Html.Encode(outcome.Result.ExitMessage)).Append(").</div>");
         html.Append(Transport(outcome.Result));
-        html.Append(Charts.Training(outcome.Result.History, outcome.Velocity?.History));
+        html.Append(Charts.Training(outcome.Result.History, outcome.Velocity?.History, outcome.Result.Preconditioner is not null));
         if (outcome.Velocity is { } velocity && velocity.ExitReason != ExitReason.Diverged) html.Append(Charts.Velocity(velocity, outcome.Result));
         return Html.Block("neuralot-run", html.ToString());
     }
