@@ -69,7 +69,7 @@ public class MnistRunTests
                           "critic_network": { "width": 64, "depth": 1 }, "bidirectional": { "lambda": 1, "eps": 0.01 } } }
             """);
         var outDir = folder.File("run");
-        var (code, _, error) = CliRunner.Run("run", config, "--out", outDir);
+        var (code, _, error) = CliRunner.Run("run", config, "--fast", "--out", outDir);
         Assert.True(code == 0, error);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         Assert.InRange(metrics.RootElement.GetProperty("target_class_accuracy").GetDouble(), 0, 1);

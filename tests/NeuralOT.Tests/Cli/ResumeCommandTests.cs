@@ -60,7 +60,7 @@ public class ResumeCommandTests
     {
         using var folder = new TemporaryFolder();
         var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir).ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
         var metrics = File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile));
         var (code, output, _) = CliRunner.Run("resume", outDir);
         Assert.Equal(0, code);
@@ -76,7 +76,7 @@ public class ResumeCommandTests
         AssertFails(CliRunner.Run("resume", folder.Path), "not a run folder");
 
         var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir).ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
         File.Delete(Path.Combine(outDir, ExperimentRunner.MetricsFile));
         var checkpoint = Path.Combine(outDir, ExperimentRunner.CheckpointFile);
         var bytes = File.ReadAllBytes(checkpoint);

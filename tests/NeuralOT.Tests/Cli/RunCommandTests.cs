@@ -150,11 +150,11 @@ public class RunCommandTests
     {
         using var folder = new TemporaryFolder();
         var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir).ExitCode);
-        var (code, _, error) = CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir);
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
+        var (code, _, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir);
         Assert.Equal(1, code);
         Assert.Contains("--force", error);
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--iterations", "5", "--out", outDir, "--force").ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir, "--force").ExitCode);
     }
 
     [Theory]

@@ -96,7 +96,7 @@ public class SampleCommandTests(FastGaussianRun run) : IClassFixture<FastGaussia
               "cost": { "type": "quadratic" }, "solver": { "iterations": 3 } }
             """);
         var phaseOneOnly = folder.File("phase-one-only");
-        Assert.Equal(0, CliRunner.Run("run", folder.File("config.json"), "--out", phaseOneOnly).ExitCode);
+        Assert.Equal(0, CliRunner.Run("run", folder.File("config.json"), "--fast", "--out", phaseOneOnly).ExitCode);
         AssertFails(CliRunner.Run("sample", phaseOneOnly, "--t", "0.5", "--n", "10", "--flow"), "has no phase 2");
         Assert.Equal(0, CliRunner.Run("sample", phaseOneOnly, "--t", "0.5", "--n", "10").ExitCode);
         var checkpoint = Path.Combine(phaseOneOnly, ExperimentRunner.CheckpointFile);

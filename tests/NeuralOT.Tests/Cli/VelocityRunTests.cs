@@ -47,7 +47,7 @@ public class VelocityRunTests
               "velocity": { "iterations": 30, "integrator": "euler", "steps": 4 } }
             """);
         var outDir = folder.File("run");
-        var (code, _, error) = CliRunner.Run("run", folder.File("config.json"), "--out", outDir);
+        var (code, _, error) = CliRunner.Run("run", folder.File("config.json"), "--fast", "--out", outDir);
         Assert.True(code == 0, error);
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
         var root = metrics.RootElement;

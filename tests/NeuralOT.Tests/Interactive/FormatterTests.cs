@@ -27,7 +27,7 @@ public class FormatterTests
         await new NeuralOTKernelExtension().OnLoadAsync(new Microsoft.DotNet.Interactive.CompositeKernel());
         using var folder = new TemporaryFolder();
         var config = ExperimentCatalogue.Get("gaussian-2d");
-        var outcome = ExperimentRunner.Run(config, new RunSettings(folder.Path, Iterations: 30), velocityProgress: null);
+        var outcome = ExperimentRunner.Run(config, new RunSettings(folder.Path, Fast: true, Iterations: 30), velocityProgress: null);
         using var result = outcome.Result;
         using var velocity = outcome.Velocity!;
         var metrics = new MetricsTable(outcome.Metrics, "run metrics");
