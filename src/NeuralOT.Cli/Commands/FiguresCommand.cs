@@ -1,7 +1,6 @@
 using System.CommandLine;
 using NeuralOT.Experiments;
 using NeuralOT.Plotting;
-using NeuralOT.Solvers;
 
 namespace NeuralOT.Cli.Commands;
 
