@@ -70,9 +70,9 @@ public static class DigitFigures
         using var scope = NewDisposeScope();
         var x = First(sourceImages);
         var transported = result.Transport(x);
-        var distances = cdist(transported.unsqueeze(0), targetImages.to(transported.dtype).unsqueeze(0)).squeeze(0);
-        var (nearestDistance, nearest) = distances.min(1);
-        var neighbours = targetImages.to(transported.dtype).index_select(0, nearest);
+        var targets = targetImages.to(transported.dtype);
+        var (nearestDistance, nearest) = cdist(transported.unsqueeze(0), targets.unsqueeze(0)).squeeze(0).min(1);
+        var neighbours = targets.index_select(0, nearest);
         var columns = (int)x.shape[0];
         var rows = new[] { x, transported, neighbours }
             .Select(images => Enumerable.Range(0, columns).Select(i => images[i]).ToArray()).ToArray();
@@ -161,8 +161,7 @@ public sealed record ImageSamples(Tensor Source, Tensor Target, string SourceLab
     /// training images; null for other problems.</summary>
     public static ImageSamples? For(ExperimentConfig config) =>
         config.Source is MnistSpec source && config.Target is MnistSpec target
-            ? new ImageSamples((source with { Split = Distributions.MnistSplit.Test, Noise = 0 }).CreateMnist().Images(),
-                (target with { Split = Distributions.MnistSplit.Train, Noise = 0 }).CreateMnist().Images(),
+            ? new ImageSamples(source.Images(Distributions.MnistSplit.Test), target.Images(Distributions.MnistSplit.Train),
                 $"digit {source.Digit}", $"digit {target.Digit}")
             : null;
 

@@ -32,9 +32,9 @@ public static partial class ExperimentRunner
         using var scope = NewDisposeScope();
         var data = targetSpec.LoadData();
         var classifier = DigitClassifier.ForData(data);
-        var sourceTest = (sourceSpec with { Split = MnistSplit.Test, Noise = 0 }).CreateMnist().Images();
-        var targetTest = (targetSpec with { Split = MnistSplit.Test, Noise = 0 }).CreateMnist().Images();
-        var targetTrain = (targetSpec with { Split = MnistSplit.Train, Noise = 0 }).CreateMnist().Images();
+        var sourceTest = sourceSpec.Images(MnistSplit.Test);
+        var targetTest = targetSpec.Images(MnistSplit.Test);
+        var targetTrain = targetSpec.Images(MnistSplit.Train);
         var n = (int)Math.Min(sourceTest.shape[0], targetTest.shape[0]);
         sourceTest = sourceTest.narrow(0, 0, n);
         targetTest = targetTest.narrow(0, 0, n);

@@ -30,6 +30,10 @@ public sealed record MnistSpec(int Digit, MnistSplit Split = MnistSplit.Train, d
     /// <inheritdoc />
     public override IDistribution Create() => CreateMnist();
 
+    /// <summary>Every image of this digit in <paramref name="split"/>, without noise (n x 784, pixels in [0, 1]): the
+    /// real digits that metrics and figures compare with.</summary>
+    public TorchSharp.torch.Tensor Images(MnistSplit split) => (this with { Split = split, Noise = 0 }).CreateMnist().Images();
+
     /// <inheritdoc />
     public override DistributionSpec WithPathsRelativeTo(string folder) =>
         Path is null ? this : this with { Path = System.IO.Path.GetFullPath(Path, folder) };
