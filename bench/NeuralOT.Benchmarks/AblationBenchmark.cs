@@ -42,13 +42,22 @@ internal static class AblationBenchmark
         "w2_estimate", "w2_reference", "pushforward_w2", "pushforward_w2_floor", "cycle_error",
     ];
 
-    public static void Run(TextWriter output, string[] experiments, int[] seeds, string[] variantNames, int? iterations, string csvPath)
+    /// <param name="tableOnly">Print the summary of the rows already in <paramref name="csvPath"/> and train nothing.</param>
+    public static void Run(TextWriter output, string[] experiments, int[] seeds, string[] variantNames, int? iterations, string csvPath,
+                           bool tableOnly = false)
     {
         var variants = variantNames.Length == 0
             ? Variants
             : variantNames.Select(name => Variants.FirstOrDefault(v => v.Name == name)
                 ?? throw new ArgumentException($"Unknown variant '{name}'; valid: {string.Join(", ", Variants.Select(v => v.Name))}.")).ToArray();
         var rows = ReadRows(csvPath);
+        if (tableOnly)
+        {
+            if (!File.Exists(csvPath))
+                throw new FileNotFoundException($"--table prints the rows of {csvPath}, which does not exist; pass the benchmark's CSV with --csv.", csvPath);
+            WriteTable(output, rows.Where(r => experiments.Contains(r["experiment"])).ToList());
+            return;
+        }
         if (!File.Exists(csvPath))
             File.WriteAllText(csvPath, string.Join(',', Columns) + "\n");
         foreach (var experiment in experiments)

@@ -5,7 +5,8 @@
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
 //   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ablation [--experiments gaussian-2d,...]
-//           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv]
+//           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv] [--table]
+//           (--table prints the summary of the CSV for the named experiments and trains nothing)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -25,7 +26,8 @@ if (args.Length > 0 && args[0] == "ablation")
         ParseList(Option("--seeds") ?? "0,1,2"),
         (Option("--variants") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         Option("--iterations") is { } budget ? int.Parse(budget, CultureInfo.InvariantCulture) : null,
-        Option("--csv") ?? "ablation.csv");
+        Option("--csv") ?? "ablation.csv",
+        tableOnly: args.Contains("--table"));
     return;
 }
 
