@@ -50,6 +50,7 @@ internal static class AblationBenchmark
             ? Variants
             : variantNames.Select(name => Variants.FirstOrDefault(v => v.Name == name)
                 ?? throw new ArgumentException($"Unknown variant '{name}'; valid: {string.Join(", ", Variants.Select(v => v.Name))}.")).ToArray();
+        foreach (var name in experiments) ExperimentCatalogue.Get(name); // an unknown name fails before any file is written
         var rows = ReadRows(csvPath);
         if (tableOnly)
         {

@@ -21,19 +21,29 @@ if (args.Length > 0 && args[0] == "solver")
 }
 if (args.Length > 0 && args[0] == "ablation")
 {
-    AblationBenchmark.Run(Console.Out,
-        (Option("--experiments") ?? "gaussian-2d,gaussian-10d,mixture-2d").Split(',', StringSplitOptions.RemoveEmptyEntries),
-        ParseList(Option("--seeds") ?? "0,1,2"),
-        (Option("--variants") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
-        Option("--iterations") is { } budget ? int.Parse(budget, CultureInfo.InvariantCulture) : null,
-        Option("--csv") ?? "ablation.csv",
-        tableOnly: args.Contains("--table"));
+    try
+    {
+        AblationBenchmark.Run(Console.Out,
+            (Option("--experiments") ?? "gaussian-2d,gaussian-10d,mixture-2d").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            ParseList("--seeds", "0,1,2"),
+            (Option("--variants") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
+            Option("--iterations") is null ? null : ParseInteger("--iterations", "10000"),
+            Option("--csv") ?? "ablation.csv",
+            tableOnly: args.Contains("--table"));
+    }
+    catch (Exception error) when (error is ArgumentException or FormatException or IOException or InvalidOperationException
+                                   or NeuralOT.Experiments.ConfigException)
+    {
+        // Bad arguments or a foreign CSV: the message says what to change; a stack trace would only hide it.
+        Console.Error.WriteLine($"ablation: {error.Message}");
+        Environment.ExitCode = 2;
+    }
     return;
 }
 
-var sizes = ParseList(Option("--sizes") ?? "500,1000,2000,5000");
-var dimensions = ParseList(Option("--dimensions") ?? "2,10");
-int repeats = int.Parse(Option("--repeats") ?? "1", CultureInfo.InvariantCulture);
+var sizes = ParseList("--sizes", "500,1000,2000,5000");
+var dimensions = ParseList("--dimensions", "2,10");
+int repeats = ParseInteger("--repeats", "1");
 string python = Option("--python") ?? "/usr/bin/python3";
 bool sinkhorn = args.Contains("--sinkhorn");
 const double SinkhornEpsilonFraction = 0.05; // of the mean cost-matrix entry
@@ -166,5 +176,15 @@ string? Option(string name)
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }
 
-static int[] ParseList(string text) =>
-    text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(item => int.Parse(item, CultureInfo.InvariantCulture)).ToArray();
+int[] ParseList(string option, string defaultValue)
+{
+    var text = Option(option) ?? defaultValue;
+    return text.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(item => Integer(option, item, defaultValue)).ToArray();
+}
+
+int ParseInteger(string option, string defaultValue) => Integer(option, Option(option) ?? defaultValue, defaultValue);
+
+static int Integer(string option, string item, string example) =>
+    int.TryParse(item, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+        ? value
+        : throw new FormatException($"{option}: '{item}' is not an integer (for example {option} {example}).");
