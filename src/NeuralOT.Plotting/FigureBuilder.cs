@@ -64,8 +64,10 @@ internal sealed class FigureBuilder
     /// <param name="equalScale">One unit is as long on both axes (point clouds, arrows).</param>
     /// <param name="logY">A logarithmic vertical axis.</param>
     /// <param name="title">A title above the panel, or null.</param>
+    /// <param name="xCategories">Labels of the positions 0, 1, ... of a categorical horizontal axis (empty strings
+    /// hide them), or null for a numeric axis.</param>
     public void Panel(int panel, (double, double) xDomain, (double, double) yDomain, string xTitle, string yTitle,
-        Bounds? bounds = null, bool equalScale = false, bool logY = false, string? title = null)
+        Bounds? bounds = null, bool equalScale = false, bool logY = false, string? title = null, IReadOnlyList<string>? xCategories = null)
     {
         var suffix = panel == 1 ? "" : panel.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var xAxis = new Dictionary<string, object>
@@ -92,6 +94,12 @@ internal sealed class FigureBuilder
             yAxis["constrain"] = "domain";
         }
         if (logY) yAxis["type"] = "log";
+        if (xCategories is not null)
+        {
+            xAxis["tickvals"] = Enumerable.Range(0, xCategories.Count).ToArray();
+            xAxis["ticktext"] = xCategories.ToArray();
+            xAxis["range"] = new[] { -0.5, xCategories.Count - 0.5 };
+        }
         // A thin frame and light grid lines: plotly.js draws neither on a white background by default.
         foreach (var axis in new[] { xAxis, yAxis })
         {
