@@ -6,7 +6,8 @@
 //   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ablation [--experiments gaussian-2d,...]
 //           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv] [--table]
-//           (--table prints the summary of the CSV for the named experiments and trains nothing)
+//           [--figure ablation.png|.html] (--table prints the summary of the CSV for the named experiments and
+//           trains nothing; --figure draws every seed's error per variant, a PNG through chromium)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -29,7 +30,8 @@ if (args.Length > 0 && args[0] == "ablation")
             (Option("--variants") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
             Option("--iterations") is null ? null : ParseInteger("--iterations", "10000"),
             Option("--csv") ?? "ablation.csv",
-            tableOnly: args.Contains("--table"));
+            tableOnly: args.Contains("--table"),
+            figurePath: Option("--figure"));
     }
     catch (Exception error) when (error is ArgumentException or FormatException or IOException or InvalidOperationException
                                    or NeuralOT.Experiments.ConfigException)
