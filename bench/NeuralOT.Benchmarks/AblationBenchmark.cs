@@ -101,10 +101,14 @@ internal static class AblationBenchmark
         WriteTable(output, rows);
         if (figurePath is null) return;
         // l2_uvp where there is a closed-form map, otherwise the distance's error against exact OT on samples.
-        var runs = rows.Select(r => double.IsFinite(Value(r, "l2_uvp"))
-                ? new AblationRun(r["experiment"], r["variant"], int.Parse(r["seed"], CultureInfo.InvariantCulture), "l2_uvp %", Value(r, "l2_uvp"))
-                : new AblationRun(r["experiment"], r["variant"], int.Parse(r["seed"], CultureInfo.InvariantCulture), "W2 error %", 100 * Value(r, "w2_relative_error")))
-            .ToList();
+        var runs = rows.Select(r =>
+        {
+            var seed = int.Parse(r["seed"], CultureInfo.InvariantCulture);
+            var l2Uvp = Value(r, "l2_uvp");
+            return double.IsFinite(l2Uvp)
+                ? new AblationRun(r["experiment"], r["variant"], seed, "l2_uvp %", l2Uvp)
+                : new AblationRun(r["experiment"], r["variant"], seed, "W2 error %", 100 * Value(r, "w2_relative_error"));
+        }).ToList();
         var chart = AblationFigure.Create(runs, Targets);
         var written = figurePath.EndsWith(".png", StringComparison.OrdinalIgnoreCase)
             ? FigureFiles.WritePng(chart, figurePath)
