@@ -57,9 +57,9 @@ public static class AblationFigure
             figure.Panel(panel, (0, 1), (bottom, top), last ? "variant" : "", own[0].Measure, logY: true, title: experiment,
                 xCategories: variants.Select(v => last ? v.Replace("+", "<br>+", StringComparison.Ordinal) : "").ToList());
 
-            foreach (var form in forms)
+            for (var f = 0; f < forms.Count; f++)
             {
-                var color = FormColors[forms.IndexOf(form) % FormColors.Length];
+                var (form, color) = (forms[f], FormColors[f % FormColors.Length]);
                 var dots = own.Where(r => FormOf(r.Variant) == form).ToList();
                 if (dots.Count == 0) continue;
                 var seeds = Traces.Points(dots.Select(r => (double)variants.IndexOf(r.Variant)).ToArray(),
@@ -69,7 +69,8 @@ public static class AblationFigure
 
                 var means = dots.GroupBy(r => r.Variant).Select(g => (Variant: g.Key, Mean: g.Average(r => r.Percent), Count: g.Count())).ToList();
                 var bars = Traces.Points(means.Select(m => (double)variants.IndexOf(m.Variant)).ToArray(),
-                    means.Select(m => m.Mean).ToArray(), color, size: 26);
+                    means.Select(m => m.Mean).ToArray(), color);
+                // A short horizontal bar in place of Points' dot.
                 bars.SetProperty("marker", new Dictionary<string, object>
                 {
                     ["color"] = color, ["size"] = 26, ["symbol"] = "line-ew",
