@@ -13,13 +13,16 @@ namespace NeuralOT.Tests.Checkpoints;
 [Collection(TrainingCollection.Name)]
 public class TransportCheckpointTests
 {
-    public static TheoryData<CriticForm, bool, bool> Variants => new()
+    /// <summary>Every variant: both critic forms, each with and without bidirectional training and preconditioning.</summary>
+    public static TheoryData<CriticForm, bool, bool> Variants()
     {
-        { CriticForm.Static, false, false },
-        { CriticForm.Static, true, true },
-        { CriticForm.Time, false, true },
-        { CriticForm.Time, true, false },
-    };
+        var data = new TheoryData<CriticForm, bool, bool>();
+        foreach (var form in new[] { CriticForm.Static, CriticForm.Time })
+            foreach (var bidirectional in new[] { false, true })
+                foreach (var preconditioned in new[] { false, true })
+                    data.Add(form, bidirectional, preconditioned);
+        return data;
+    }
 
     [Theory]
     [MemberData(nameof(Variants))]
