@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NeuralOT.Networks;
 using TorchSharp;
 
 namespace NeuralOT.Checkpoints;
@@ -14,7 +15,7 @@ namespace NeuralOT.Checkpoints;
 /// bytes in order: a network's TorchSharp state (<c>Module.save</c>), or for kinds that keep training state, an
 /// optimiser's state (<c>OptimizerHelper.save_state_dict</c>) or a generator's state (raw bytes of <c>get_state</c>). Writes go to a temporary file in the same folder that is renamed
 /// over the target, so a crash mid-write leaves the previous file intact; reads check the magic, the payload's
-/// length and checksum, and the kind.
+/// length and checksum, and the kind. docs/checkpoints.md describes the format for users and other tools.
 /// </summary>
 internal static class CheckpointFile
 {
@@ -25,8 +26,29 @@ internal static class CheckpointFile
     public static readonly JsonSerializerOptions Json = new()
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new ActivationNames(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
+
+    /// <summary>Activations by their config names (<c>silu</c>, <c>gelu</c>): the snake_case policy would split the
+    /// acronyms (<c>si_lu</c>), which files written before this converter hold and which still read.</summary>
+    private sealed class ActivationNames : JsonConverter<Activation>
+    {
+        public override Activation Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        {
+            var name = reader.GetString() ?? throw new JsonException("an activation must be a string such as \"silu\"");
+            try
+            {
+                return Activations.Parse(name.Replace("_", "", StringComparison.Ordinal));
+            }
+            catch (ArgumentException error)
+            {
+                throw new JsonException(error.Message, error);
+            }
+        }
+
+        public override void Write(Utf8JsonWriter writer, Activation value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.ToString().ToLowerInvariant());
+    }
 
     public static void Write(string path, string kind, object content, IReadOnlyList<(string Name, byte[] Bytes)> sections,
         Func<Stream, Stream>? wrap = null)

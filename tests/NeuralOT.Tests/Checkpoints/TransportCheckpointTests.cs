@@ -131,6 +131,67 @@ public class TransportCheckpointTests
         Assert.Equal(new[] { 10, 20 }, saved);
     }
 
+    /// <summary>docs/checkpoints.md describes the layout so that other tools can read a checkpoint; this reads one
+    /// with nothing but that description.</summary>
+    [Fact]
+    public void TheFileFollowsTheDocumentedLayout()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var folder = new TemporaryFolder();
+        var path = folder.File("run.ckpt");
+        using (var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, Options(CriticForm.Time, true, true)))
+            TransportCheckpoint.Save(result, path);
+
+        var bytes = File.ReadAllBytes(path);
+        Assert.Equal("NeuralOT-ckpt-v1", System.Text.Encoding.ASCII.GetString(bytes, 0, 16));
+        var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16, 4));
+        using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(20, length));
+        var root = header.RootElement;
+        var payload = bytes.AsSpan(20 + length);
+
+        Assert.Equal("transport", root.GetProperty("kind").GetString());
+        var sections = root.GetProperty("sections").EnumerateArray().Select(s => (Name: s.GetProperty("name").GetString(), Length: s.GetProperty("length").GetInt32())).ToList();
+        Assert.Equal(["map", "critic", "reverse_map", "reverse_critic", "map_optimizer", "critic_optimizer",
+            "reverse_map_optimizer", "reverse_critic_optimizer", "generator"], sections.Select(s => s.Name));
+        Assert.Equal(payload.Length, sections.Sum(s => s.Length));
+        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(payload)),
+            root.GetProperty("payload_sha256").GetString(), StringComparer.OrdinalIgnoreCase);
+
+        var content = root.GetProperty("content");
+        Assert.Equal(["dimension", "cost", "solver", "preconditioner", "iterations_completed", "exit_reason", "exit_message",
+            "training_seconds", "history", "training"], content.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("quadratic", content.GetProperty("cost").GetString());
+        var solver = content.GetProperty("solver");
+        Assert.Equal("time", solver.GetProperty("critic").GetString());
+        Assert.Equal("affine", solver.GetProperty("preconditioning").GetString());
+        Assert.Equal("silu", solver.GetProperty("map_network").GetProperty("activation").GetString());
+        Assert.Equal(2, content.GetProperty("preconditioner").GetProperty("source_mean").GetArrayLength());
+        Assert.StartsWith("iteration,critic_objective,map_objective,w_hat,seconds", content.GetProperty("history").GetString());
+    }
+
+    /// <summary>Files written before activations were saved by their config names spell SiLU "si_lu".</summary>
+    [Fact]
+    public void ACheckpointWithTheEarlierActivationSpellingStillLoads()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        using var folder = new TemporaryFolder();
+        var path = folder.File("run.ckpt");
+        using var saved = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, Options(CriticForm.Static, false, false));
+        TransportCheckpoint.Save(saved, path);
+
+        var bytes = File.ReadAllBytes(path);
+        var length = BitConverter.ToInt32(bytes, 16);
+        var header = System.Text.Encoding.UTF8.GetString(bytes, 20, length);
+        Assert.Contains("\"activation\":\"silu\"", header);
+        var earlier = System.Text.Encoding.UTF8.GetBytes(header.Replace("\"activation\":\"silu\"", "\"activation\":\"si_lu\"", StringComparison.Ordinal));
+        File.WriteAllBytes(path, [.. bytes[..16], .. BitConverter.GetBytes(earlier.Length), .. earlier, .. bytes[(20 + length)..]]);
+
+        using var loaded = Load(path);
+        Assert.Equal(saved.Options, loaded.Options);
+        using var x = reference.Source.Sample(50, new Generator(1));
+        AssertIdentical(saved.Transport(x), loaded.Transport(x));
+    }
+
     private static SolverOptions Options(CriticForm form, bool bidirectional, bool preconditioned) => new()
     {
         Critic = form, Iterations = 15, Seed = 4,
