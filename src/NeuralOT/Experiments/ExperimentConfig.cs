@@ -198,7 +198,8 @@ public sealed record ExperimentConfig(
             Device = section.OptionalString("device") ?? options.Device,
             HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
             Preconditioning = section.OptionalString("preconditioning") is { } preconditioning ? ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning") : options.Preconditioning,
-            Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional")),
+            Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional",
+                "Write { \"lambda\": 1, \"eps\": 0.01 } to train both directions, or leave the key out to train one.")),
         };
     }
 

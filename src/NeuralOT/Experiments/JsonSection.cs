@@ -11,19 +11,30 @@ internal sealed class JsonSection
 {
     private readonly JsonObject node;
 
-    public JsonSection(JsonNode? node, string path)
+    /// <param name="node">The object to read.</param>
+    /// <param name="path">Its key path, for errors.</param>
+    /// <param name="hint">A sentence added to the error when the node is not an object (what to write instead).</param>
+    public JsonSection(JsonNode? node, string path, string? hint = null)
     {
         Path = path;
-        this.node = node as JsonObject ?? throw new ConfigException($"{path} must be a JSON object.");
+        this.node = node as JsonObject
+            ?? throw new ConfigException($"{path} must be a JSON object, not {Describe(node)}.{(hint is null ? "" : " " + hint)}");
     }
 
     public string Path { get; }
 
     public bool Has(string key) => node.ContainsKey(key) && node[key] is not null;
 
-    public JsonSection Section(string key) => new(Required(key), Key(key));
+    public JsonSection Section(string key, string? hint = null) => new(Required(key), Key(key), hint);
 
-    public JsonSection? OptionalSection(string key) => Has(key) ? Section(key) : null;
+    public JsonSection? OptionalSection(string key, string? hint = null) => Has(key) ? Section(key, hint) : null;
+
+    private static string Describe(JsonNode? node) => node switch
+    {
+        null => "null",
+        JsonArray => "an array",
+        _ => node.ToJsonString(),
+    };
 
     public string String(string key) => Convert(key, Required(key), n => n.GetValue<string>(), "a string");
 
