@@ -54,20 +54,34 @@ public class SolverVariantTests
         }
     }
 
-    [Fact]
-    public void PreconditioningIsUndoneExactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PreconditioningIsUndoneExactly(bool bidirectional)
     {
         var reference = TestProblems.SmallGaussianPair();
         using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
-            new SolverOptions { Iterations = 0, Preconditioning = Preconditioning.Affine });
+            new SolverOptions { Iterations = 0, Preconditioning = Preconditioning.Affine, Bidirectional = bidirectional ? Bidirectional : null });
         var p = Assert.IsType<AffinePreconditioner>(result.Preconditioner);
         using var x = reference.Source.Sample(500, new Generator(2));
-        // With an untrained (zero) network the learned map is exactly P(x) = s (x - m0) + m1, element by element.
-        var expected = x.data<double>().ToArray().Select((v, i) => p.Scale * (v - p.SourceMean[i % 2]) + p.TargetMean[i % 2]).ToArray();
-        var actual = result.Transport(x).data<double>().ToArray();
-        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 12);
+        // With an untrained (zero) network the learned map is exactly P(x) = s (x - m0) + m1, element by element,
+        AssertElementwise(x, (v, j) => p.Scale * (v - p.SourceMean[j]) + p.TargetMean[j], result.Transport(x));
         // and the geodesic interpolates between x and P(x).
         Assert.Equal(0, (result.Interpolate(x, 0.25) - (x * 0.75 + result.Transport(x) * 0.25)).abs().max().item<double>(), 12);
+        if (!bidirectional) return;
+        // The reverse map starts as P^-1(y) = (y - m1) / s + m0, and its geodesic runs from y to P^-1(y).
+        using var y = reference.Target.Sample(500, new Generator(3));
+        AssertElementwise(y, (v, j) => (v - p.TargetMean[j]) / p.Scale + p.SourceMean[j], result.ReverseTransport(y));
+        Assert.Equal(0, (result.ReverseInterpolate(y, 0.6) - (y * 0.4 + result.ReverseTransport(y) * 0.6)).abs().max().item<double>(), 12);
+    }
+
+    /// <summary>Checks actual[i, j] = map(points[i, j], j) for every element of the n x 2 tensors.</summary>
+    private static void AssertElementwise(Tensor points, Func<double, int, double> map, Tensor actual)
+    {
+        var expected = points.data<double>().ToArray().Select((v, i) => map(v, i % 2)).ToArray();
+        var values = actual.data<double>().ToArray();
+        Assert.Equal(expected.Length, values.Length);
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], values[i], 12);
     }
 
     [Fact]
