@@ -47,7 +47,7 @@ internal static class CheckpointFile
         }
 
         public override void Write(Utf8JsonWriter writer, Activation value, JsonSerializerOptions options) =>
-            writer.WriteStringValue(value.ToString().ToLowerInvariant());
+            writer.WriteStringValue(value.ConfigName());
     }
 
     public static void Write(string path, string kind, object content, IReadOnlyList<(string Name, byte[] Bytes)> sections,

@@ -91,8 +91,8 @@ public static class TransportCheckpoint
         {
             var saved = header.Solver;
             if (saved.Critic != wanted.Critic) problems.Add($"solver.critic is {Name(saved.Critic)}, not {Name(wanted.Critic)}");
-            if (saved.MapNetwork != wanted.MapNetwork) problems.Add($"solver.map_network is {Shape(saved.MapNetwork)}, not {Shape(wanted.MapNetwork)}");
-            if (saved.CriticNetwork != wanted.CriticNetwork) problems.Add($"solver.critic_network is {Shape(saved.CriticNetwork)}, not {Shape(wanted.CriticNetwork)}");
+            if (saved.MapNetwork != wanted.MapNetwork) problems.Add($"solver.map_network is {saved.MapNetwork.Describe()}, not {wanted.MapNetwork.Describe()}");
+            if (saved.CriticNetwork != wanted.CriticNetwork) problems.Add($"solver.critic_network is {saved.CriticNetwork.Describe()}, not {wanted.CriticNetwork.Describe()}");
             if ((saved.Bidirectional is null) != (wanted.Bidirectional is null)) problems.Add($"it was trained {(saved.Bidirectional is null ? "in one direction" : "bidirectionally")}");
             if (saved.Preconditioning != wanted.Preconditioning) problems.Add($"solver.preconditioning is {Name(saved.Preconditioning)}, not {Name(wanted.Preconditioning)}");
         }
@@ -174,8 +174,6 @@ public static class TransportCheckpoint
     }
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
-
-    private static string Shape(NetworkOptions network) => $"{network.Depth} x {network.Width} {Name(network.Activation)}";
 }
 
 /// <summary>The content header of a phase-1 checkpoint (see <see cref="TransportCheckpoint"/>).</summary>

@@ -45,7 +45,7 @@ public static class VelocityCheckpoint
         if (header.Dimension != supervision.Dimension)
             problems.Add($"it is {header.Dimension}-dimensional but the supervision is {supervision.Dimension}-dimensional");
         if (expected is not null && expected.Network != header.Velocity.Network)
-            problems.Add($"velocity network is {header.Velocity.Network.Depth} x {header.Velocity.Network.Width} {header.Velocity.Network.Activation.ToString().ToLowerInvariant()}, not {expected.Network.Depth} x {expected.Network.Width} {expected.Network.Activation.ToString().ToLowerInvariant()}");
+            problems.Add($"velocity network is {header.Velocity.Network.Describe()}, not {expected.Network.Describe()}");
         if (problems.Count > 0)
             throw new InvalidDataException($"The checkpoint {path} does not fit: {string.Join("; ", problems)}.");
         var network = new VelocityNetwork(header.Dimension, header.Velocity.Network);

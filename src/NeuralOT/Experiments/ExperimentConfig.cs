@@ -224,7 +224,7 @@ public sealed record ExperimentConfig(
     {
         ["width"] = network.Width,
         ["depth"] = network.Depth,
-        ["activation"] = network.Activation.ToString().ToLowerInvariant(),
+        ["activation"] = network.Activation.ConfigName(),
     };
 
     private static T ParseEnum<T>(string value, string key) where T : struct, Enum =>

@@ -18,7 +18,7 @@ internal sealed class JsonSection
     {
         Path = path;
         this.node = node as JsonObject
-            ?? throw new ConfigException($"{path} must be a JSON object, not {Describe(node)}.{(hint is null ? "" : " " + hint)}");
+            ?? throw new ConfigException($"{path} must be a JSON object (got {node?.ToJsonString() ?? "null"}).{(hint is null ? "" : " " + hint)}");
     }
 
     public string Path { get; }
@@ -28,13 +28,6 @@ internal sealed class JsonSection
     public JsonSection Section(string key, string? hint = null) => new(Required(key), Key(key), hint);
 
     public JsonSection? OptionalSection(string key, string? hint = null) => Has(key) ? Section(key, hint) : null;
-
-    private static string Describe(JsonNode? node) => node switch
-    {
-        null => "null",
-        JsonArray => "an array",
-        _ => node.ToJsonString(),
-    };
 
     public string String(string key) => Convert(key, Required(key), n => n.GetValue<string>(), "a string");
 

@@ -68,7 +68,7 @@ public sealed record VelocityConfig
     {
         ["width"] = Options.Network.Width,
         ["depth"] = Options.Network.Depth,
-        ["activation"] = Options.Network.Activation.ToString().ToLowerInvariant(),
+        ["activation"] = Options.Network.Activation.ConfigName(),
         ["learning_rate"] = Options.LearningRate,
         ["batch_size"] = Options.BatchSize,
         ["iterations"] = Options.Iterations,

@@ -23,7 +23,10 @@ public enum Activation
 public static class Activations
 {
     /// <summary>The config names, lower case.</summary>
-    public static IReadOnlyList<string> Names { get; } = Enum.GetNames<Activation>().Select(n => n.ToLowerInvariant()).ToArray();
+    public static IReadOnlyList<string> Names { get; } = Enum.GetValues<Activation>().Select(ConfigName).ToArray();
+
+    /// <summary>The name configs and checkpoints use, such as <c>silu</c>.</summary>
+    public static string ConfigName(this Activation activation) => activation.ToString().ToLowerInvariant();
 
     /// <summary>Parses a config name such as <c>silu</c> (case-insensitive).</summary>
     public static Activation Parse(string name) =>

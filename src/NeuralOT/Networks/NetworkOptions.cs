@@ -6,6 +6,9 @@ namespace NeuralOT.Networks;
 /// <param name="Activation">Hidden-layer activation.</param>
 public sealed record NetworkOptions(int Width = 64, int Depth = 3, Activation Activation = Activation.SiLU)
 {
+    /// <summary>The shape as messages show it, for example <c>3 x 64 silu</c>.</summary>
+    public string Describe() => $"{Depth} x {Width} {Activation.ConfigName()}";
+
     /// <summary>Throws an <see cref="ArgumentException"/> naming <paramref name="name"/> when a field is out of range.</summary>
     public void Validate(string name)
     {

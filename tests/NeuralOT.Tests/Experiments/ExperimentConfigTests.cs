@@ -108,7 +108,7 @@ public class ExperimentConfigTests
     [InlineData("""{ "solver": { "bidirectional": { "lambda": 1, "eps": -1 } } }""", "solver.bidirectional.eps")]
     [InlineData("""{ "solver": { "bidirectional": { "lambda": 1 } } }""", "Missing key config.solver.bidirectional.eps")]
     [InlineData("""{ "solver": { "bidirectional": { "lambda": 1, "eps": 0.1, "gamma": 2 } } }""", "Unknown key config.solver.bidirectional.gamma")]
-    [InlineData("""{ "solver": { "bidirectional": true } }""", "config.solver.bidirectional must be a JSON object, not true. Write { \"lambda\": 1, \"eps\": 0.01 }")]
+    [InlineData("""{ "solver": { "bidirectional": true } }""", "config.solver.bidirectional must be a JSON object (got true). Write { \"lambda\": 1, \"eps\": 0.01 }")]
     [InlineData("""{ "cost": { "type": "power", "p": 0.5 } }""", "p > 1")]
     [InlineData("""{ "source": { "type": "uniform" } }""", "config.source.type")]
     [InlineData("""{ "source": { "type": "gaussian", "mean": [0, "a"], "covariance": [[1, 0], [0, 1]] } }""", "config.source.mean[1]")]

@@ -75,10 +75,11 @@ public class SolverVariantTests
         Assert.Equal(0, (result.ReverseInterpolate(y, 0.6) - (y * 0.4 + result.ReverseTransport(y) * 0.6)).abs().max().item<double>(), 12);
     }
 
-    /// <summary>Checks actual[i, j] = map(points[i, j], j) for every element of the n x 2 tensors.</summary>
+    /// <summary>Checks actual[i, j] = map(points[i, j], j) for every element of the n x d tensors.</summary>
     private static void AssertElementwise(Tensor points, Func<double, int, double> map, Tensor actual)
     {
-        var expected = points.data<double>().ToArray().Select((v, i) => map(v, i % 2)).ToArray();
+        var dimension = (int)points.shape[1];
+        var expected = points.data<double>().ToArray().Select((v, i) => map(v, i % dimension)).ToArray();
         var values = actual.data<double>().ToArray();
         Assert.Equal(expected.Length, values.Length);
         for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], values[i], 12);
