@@ -3,6 +3,10 @@
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
+//   profile where one iteration's time goes: sampling, a critic step, a map step (StepProfile):
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64]
+//   known-map what the identity and the best affine map score on the known-map pairs (KnownMapBaselines):
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- known-map [--dimensions 2,4,...,128]
 //   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ablation [--experiments gaussian-2d,...]
 //           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv] [--table]
@@ -18,6 +22,23 @@ using NeuralOT.Reference;
 if (args.Length > 0 && args[0] == "solver")
 {
     SolverBenchmark.Run(Console.Out);
+    return;
+}
+if (args.Length > 0 && args[0] == "profile")
+{
+    StepProfile.Run(Console.Out, Option("--experiment") ?? "gaussian-2d", ParseInteger("--batch", "512"), ParseInteger("--width", "64"));
+    return;
+}
+if (args.Length > 0 && args[0] == "known-map")
+{
+    NeuralOT.Benchmarks.KnownMapBaselines.Run(Console.Out, ParseList("--dimensions", "2,4,8,16,32,64,128"), spec => spec with
+    {
+        Width = Option("--width") is { } width ? int.Parse(width, CultureInfo.InvariantCulture) : spec.Width,
+        Depth = Option("--depth") is { } depth ? int.Parse(depth, CultureInfo.InvariantCulture) : spec.Depth,
+        Sharpness = Option("--sharpness") is { } sharpness ? double.Parse(sharpness, CultureInfo.InvariantCulture) : spec.Sharpness,
+        Strength = Option("--strength") is { } strength ? double.Parse(strength, CultureInfo.InvariantCulture) : spec.Strength,
+        Quadratic = Option("--quadratic") is { } quadratic ? double.Parse(quadratic, CultureInfo.InvariantCulture) : spec.Quadratic,
+    });
     return;
 }
 if (args.Length > 0 && args[0] == "ablation")

@@ -30,7 +30,12 @@ public sealed class FigureOptionsCli
     /// <exception cref="ChromiumNotFoundException">--png without chromium.</exception>
     public Request Prepare(ParseResult parseResult, ExperimentConfig config)
     {
-        var projection = parseResult.GetValue(_projection) is { } text ? Projection.Parse(text, config.Source.Create(), config.Target.Create()) : null;
+        Projection? projection = null;
+        if (parseResult.GetValue(_projection) is { } text)
+        {
+            var (source, target) = config.CreateDistributions();
+            projection = Projection.Parse(text, source, target);
+        }
         var chromium = parseResult.GetValue(_png) ? Chromium.Locate() : null;
         return new Request(new FigureOptions { Projection = projection }, chromium);
     }

@@ -46,6 +46,9 @@ public sealed class GaussianDistribution : IDistribution
         return new GaussianDistribution(new double[dimension], identity);
     }
 
+    private Tensor? _factorTransposed;
+    private Tensor? _meanTensor;
+
     /// <inheritdoc />
     public int Dimension => _mean.Length;
 
@@ -65,8 +68,12 @@ public sealed class GaussianDistribution : IDistribution
     {
         ParameterChecks.SampleArguments(count, generator);
         using var scope = NewDisposeScope();
+        // The factor and the mean as tensors, made once: converting the arrays on every draw cost more than the draw
+        // itself in 64-D.
+        _factorTransposed ??= SymmetricMatrix.ToTensor(_samplingFactor).mT.contiguous().DetachFromDisposeScope();
+        _meanTensor ??= SymmetricMatrix.ToTensor(_mean).DetachFromDisposeScope();
         var standard = randn(new long[] { count, Dimension }, ScalarType.Float64, generator: generator);
-        var samples = standard.matmul(SymmetricMatrix.ToTensor(_samplingFactor).mT).add_(SymmetricMatrix.ToTensor(_mean));
+        var samples = standard.matmul(_factorTransposed).add_(_meanTensor);
         return scope.MoveToOuter(samples);
     }
 

@@ -80,6 +80,36 @@ public sealed class GaussianMixture : IDistribution
         return new GaussianMixture(weights, means, covariances, description);
     }
 
+    /// <summary>
+    /// A random mixture of <paramref name="components"/> equally weighted Gaussians in <paramref name="dimension"/>
+    /// dimensions, the same for the same seed: means drawn from N(0, 4 I), covariances 0.5 B B^T / d + 0.25 I with B a
+    /// standard Gaussian d x d matrix (eigenvalues between 0.25 and about 2.25). The components are well apart in every
+    /// dimension (means about 2 sqrt(2 d) apart, each component about sqrt(0.75 d) wide).
+    /// </summary>
+    /// <param name="dimension">d (&gt;= 1).</param>
+    /// <param name="components">How many Gaussians (&gt;= 1).</param>
+    /// <param name="seed">Seed of the means and covariances.</param>
+    public static GaussianMixture Random(int dimension, int components, int seed)
+    {
+        ParameterChecks.Positive(dimension, nameof(dimension));
+        ParameterChecks.Positive(components, nameof(components));
+        var generator = new Generator((ulong)seed);
+        using var scope = NewDisposeScope();
+        var means = new double[components][];
+        var covariances = new double[components][,];
+        for (int k = 0; k < components; k++)
+        {
+            means[k] = (randn(dimension, dtype: ScalarType.Float64, generator: generator) * 2).data<double>().ToArray();
+            var b = randn(dimension, dimension, dtype: ScalarType.Float64, generator: generator);
+            var covariance = b.matmul(b.t()) * (0.5 / dimension) + eye(dimension, dtype: ScalarType.Float64) * 0.25;
+            var flat = ((covariance + covariance.t()) / 2).contiguous().data<double>().ToArray();
+            covariances[k] = new double[dimension, dimension];
+            Buffer.BlockCopy(flat, 0, covariances[k], 0, flat.Length * sizeof(double));
+        }
+        var description = string.Create(CultureInfo.InvariantCulture, $"random mixture of {components} Gaussians in {dimension} dimensions (seed {seed})");
+        return new GaussianMixture(Enumerable.Repeat(1.0 / components, components).ToArray(), means, covariances, description);
+    }
+
     /// <inheritdoc />
     public int Dimension => _mean.Length;
 

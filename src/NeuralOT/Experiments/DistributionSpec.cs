@@ -10,7 +10,7 @@ namespace NeuralOT.Experiments;
 public abstract record DistributionSpec
 {
     /// <summary>The config types <see cref="Parse"/> knows.</summary>
-    public static IReadOnlyList<string> Types { get; } = ["gaussian", "gaussian-mixture", "csv", "mnist", .. ToySpec.ToyTypes];
+    public static IReadOnlyList<string> Types { get; } = ["gaussian", "gaussian-mixture", "random-gaussian-mixture", "known-map", "csv", "mnist", .. ToySpec.ToyTypes];
 
     /// <summary>The config <c>type</c>.</summary>
     public abstract string Type { get; }
@@ -31,6 +31,8 @@ public abstract record DistributionSpec
         {
             "gaussian" => new GaussianSpec(section.Vector("mean"), section.Rows("covariance")),
             "gaussian-mixture" => new GaussianMixtureSpec(section.Vector("weights"), section.Rows("means"), section.Matrices("covariances")),
+            "random-gaussian-mixture" => RandomMixtureSpec.FromJson(section),
+            "known-map" => KnownMapSpec.FromJson(section),
             "csv" => new CsvSpec(section.String("path")),
             "mnist" => MnistSpec.FromJson(section),
             _ when ToySpec.IsToy(type) => ToySpec.Parse(type, section),

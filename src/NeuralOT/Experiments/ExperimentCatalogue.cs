@@ -36,6 +36,13 @@ public static partial class ExperimentCatalogue
             Name = "velocity-2d",
             Description = "phase 2 on gaussian-2d: the velocity field against the closed form (mixture-2d runs phase 2 too)",
         },
+        ["known-map-2d"] = () => KnownMap(2),
+        ["known-map-4d"] = () => KnownMap(4),
+        ["known-map-8d"] = () => KnownMap(8),
+        ["known-map-16d"] = () => KnownMap(16),
+        ["known-map-32d"] = () => KnownMap(32),
+        ["known-map-64d"] = () => KnownMap(64),
+        ["known-map-128d"] = () => KnownMap(128),
         ["mnist-4-8"] = () => Digits(4, 8),
         ["mnist-0-1"] = () => Digits(0, 1),
         ["mnist-6-9"] = () => Digits(6, 9),
@@ -48,12 +55,22 @@ public static partial class ExperimentCatalogue
     public static bool Contains(string name) => Builders.ContainsKey(name);
 
     /// <summary>The configuration of a named experiment (a fresh copy each call), with phase 2 on (except for the
-    /// MNIST pairs, whose 784-D phase 2 is not part of the reproduction set).</summary>
+    /// MNIST pairs, whose 784-D phase 2 is not part of the reproduction set, and the known-map pairs, which measure
+    /// the map).</summary>
     /// <exception cref="ConfigException">The name is unknown (the message lists the known ones).</exception>
     public static ExperimentConfig Get(string name) =>
         Builders.TryGetValue(name, out var build)
-            ? build() is var config && config.Source is MnistSpec ? config : config with { Velocity = new VelocityConfig() }
+            ? build() is var config && config.Source is MnistSpec or RandomMixtureSpec ? config : config with { Velocity = new VelocityConfig() }
             : throw new ConfigException($"Unknown experiment \"{name}\"; known experiments: {string.Join(", ", Names)}.");
+
+    /// <summary>A random 3-component mixture in <paramref name="dimension"/> dimensions pushed through the gradient of
+    /// a random convex potential, whose exact map the metrics compare with; the seeds are fixed per dimension.</summary>
+    private static ExperimentConfig KnownMap(int dimension) => new(
+        $"known-map-{dimension}d",
+        $"random 3-Gaussian mixture in {dimension}-D -> its image under grad psi, psi a random convex potential; exact map as reference",
+        new RandomMixtureSpec(dimension, 3, Seed: dimension),
+        new KnownMapSpec(Seed: 1000 + dimension),
+        QuadraticCost.Instance, new SolverOptions());
 
     private static GaussianSpec StandardNormal(int dimension) =>
         new(new double[dimension], Diagonal(Enumerable.Repeat(1.0, dimension).ToArray()));

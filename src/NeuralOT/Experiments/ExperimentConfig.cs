@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralOT.Costs;
+using NeuralOT.Distributions;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
 
@@ -27,7 +28,7 @@ public sealed record ExperimentConfig(
         "device", "history_interval", "bidirectional", "preconditioning",
     ];
     private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
-    private static readonly string[] NetworkKeys = ["width", "depth", "activation"];
+    private static readonly string[] NetworkKeys = ["width", "depth", "activation", "input_convex"];
 
     /// <summary>Phase-2 settings; null when the run stops after phase 1.</summary>
     public VelocityConfig? Velocity { get; init; }
@@ -53,6 +54,15 @@ public sealed record ExperimentConfig(
         }
         if (CompareQuadratic && Cost is QuadraticCost)
             throw new ConfigException("config.compare_quadratic = true compares a non-quadratic cost with the quadratic one, but config.cost is already quadratic; remove compare_quadratic or set it to false.");
+    }
+
+    /// <summary>Builds the two samplers (validating their parameters). A <c>known-map</c> target is built as the
+    /// image of the source.</summary>
+    /// <exception cref="ArgumentException">A distribution's parameters are invalid (the message names them).</exception>
+    public (IDistribution Source, IDistribution Target) CreateDistributions()
+    {
+        var source = Source.Create();
+        return (source, Target is KnownMapSpec known ? known.CreateTransport(source).Target : Target.Create());
     }
 
     /// <summary>Reads a config from JSON text; <paramref name="fallbackName"/> names it when the text has no <c>name</c>.</summary>
@@ -84,6 +94,8 @@ public sealed record ExperimentConfig(
                 Evaluation = section.OptionalSection("evaluation") is { } evaluation ? EvaluationConfig.Parse(evaluation) : new EvaluationConfig(),
                 CompareQuadratic = section.OptionalBoolean("compare_quadratic") ?? false,
             };
+            if (config.Source is KnownMapSpec)
+                throw new ConfigException("config.source.type = \"known-map\" is valid for the target only: it is the image of the source under a known optimal map; use it as config.target with a source such as random-gaussian-mixture.");
             config.Solver.Validate();
             config.Velocity?.Validate();
             config.ValidateRunSettings();
@@ -217,15 +229,16 @@ public sealed record ExperimentConfig(
         return new NetworkOptions(
             section.OptionalInteger("width") ?? defaults.Width,
             section.OptionalInteger("depth") ?? defaults.Depth,
-            section.OptionalString("activation") is { } name ? Activations.Parse(name) : defaults.Activation);
+            section.OptionalString("activation") is { } name ? Activations.Parse(name) : defaults.Activation,
+            section.OptionalBoolean("input_convex") ?? defaults.InputConvex);
     }
 
-    private static JsonObject NetworkJson(NetworkOptions network) => new()
+    private static JsonObject NetworkJson(NetworkOptions network)
     {
-        ["width"] = network.Width,
-        ["depth"] = network.Depth,
-        ["activation"] = network.Activation.ConfigName(),
-    };
+        var json = new JsonObject { ["width"] = network.Width, ["depth"] = network.Depth, ["activation"] = network.Activation.ConfigName() };
+        if (network.InputConvex) json["input_convex"] = true;
+        return json;
+    }
 
     private static T ParseEnum<T>(string value, string key) where T : struct, Enum =>
         Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)

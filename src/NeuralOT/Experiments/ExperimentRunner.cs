@@ -195,8 +195,7 @@ public static partial class ExperimentRunner
         {
             try
             {
-                var source = config.Source.Create();
-                var target = config.Target.Create();
+                var (source, target) = config.CreateDistributions();
                 if (source.Dimension != target.Dimension)
                     throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
                 MinimaxSolver.Validate(source, target, config.Cost, config.Solver);
@@ -309,7 +308,7 @@ public static partial class ExperimentRunner
         };
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var costSamples = CostSampleCounts(config);
+        var costSamples = CostSampleCounts(config, result.Dimension);
         var costEstimate = result.EstimateOptimalCost(costSamples.Cost, generator);
         metrics[MetricNames.CostEstimate] = costEstimate;
         metrics[MetricNames.WHat] = result.EstimateTransportCost(costSamples.Moments, generator);
@@ -319,6 +318,12 @@ public static partial class ExperimentRunner
             foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, reference, generator, costEstimate))
                 metrics[name] = value;
             metrics[MetricNames.ReferenceMethod] = "closed_form";
+        }
+        else if (result.Cost is QuadraticCost && result.Target is KnownMapTarget known)
+        {
+            foreach (var (name, value) in KnownMapMetrics.Evaluate(result, known.Problem, generator, costEstimate))
+                metrics[name] = value;
+            metrics[MetricNames.ReferenceMethod] = "known_map";
         }
         else
         {

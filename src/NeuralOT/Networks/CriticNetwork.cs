@@ -9,7 +9,7 @@ namespace NeuralOT.Networks;
 /// </summary>
 public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
 {
-    private readonly Mlp potential;
+    private readonly nn.Module<Tensor, Tensor> potential;
 
     /// <summary>Creates the critic.</summary>
     /// <param name="dimension">The dimension d of the points.</param>
@@ -20,7 +20,12 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension must be at least 1.");
         Dimension = dimension;
         TimeDependent = timeDependent;
-        potential = new Mlp(timeDependent ? dimension + 1 : dimension, 1, shape);
+        if (shape.InputConvex && timeDependent)
+            throw new ArgumentException("An input-convex critic is available for the static form only (the time form's critic Phi(x, t) is not a convex potential).", nameof(shape));
+        InputConvex = shape.InputConvex;
+        potential = shape.InputConvex
+            ? new InputConvexNetwork(dimension, shape.Width, shape.Depth)
+            : new Mlp(timeDependent ? dimension + 1 : dimension, 1, shape);
         RegisterComponents();
     }
 
@@ -30,11 +35,14 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Whether the critic is Phi(x, t) rather than phi(y).</summary>
     public bool TimeDependent { get; }
 
+    /// <summary>Whether phi(y) = |y|^2 / 2 - psi(y) with psi input-convex.</summary>
+    public bool InputConvex { get; }
+
     /// <summary>phi(y) for the static critic (n x d -> n).</summary>
     public override Tensor forward(Tensor x)
     {
         if (TimeDependent) throw new InvalidOperationException("This critic depends on time: call Forward(x, t).");
-        return potential.forward(x).squeeze(1);
+        return InputConvex ? x.square().sum(1) * 0.5 - potential.forward(x) : potential.forward(x).squeeze(1);
     }
 
     /// <summary>Phi(x, t) (x: n x d, t: n x 1 -> n). A static critic ignores t.</summary>

@@ -103,6 +103,10 @@ public static class MinimaxSolver
                 nameof(target));
         var resolved = (options ?? new SolverOptions()).Resolve();
         resolved.Validate();
+        if (resolved.CriticNetwork.InputConvex && cost is not QuadraticCost)
+            throw new ArgumentException(
+                $"solver.critic_network.input_convex = true applies to the quadratic cost only: the critic |y|^2/2 - psi(y) with psi convex is the form of the quadratic cost's optimal potentials, not of {cost.Name}'s; remove the key.",
+                "critic_network");
         if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
             throw new ArgumentException(
                 $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",

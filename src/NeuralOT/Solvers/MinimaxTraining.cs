@@ -111,7 +111,7 @@ internal sealed class MinimaxTraining
     /// <summary>One map descent step of every direction, jointly with the cycle penalty when bidirectional.</summary>
     public MapStepValues MapStep()
     {
-        var batches = directions.Select(d => d.Draw(options.BatchSize, options.Critic == CriticForm.Time, generator, device)).ToArray();
+        var batches = directions.Select(d => d.DrawForMap(options.BatchSize, options.Critic == CriticForm.Time, generator, device)).ToArray();
         foreach (var direction in directions) direction.MapOptimizer.zero_grad();
         var steps = directions.Select((d, i) => objective.MapLoss(d.Map, d.Critic, batches[i])).ToArray();
         var loss = steps.Select(s => s.Loss).Aggregate((a, b) => a + b);

@@ -100,6 +100,9 @@ public sealed record SolverOptions
         CriticNetwork.Validate("critic_network");
         if (Critic == CriticForm.Time && CriticNetwork.Activation == Activation.ReLU)
             Fail("critic_network.activation", "relu", "the time critic needs a smooth activation (silu, tanh, softplus or gelu): the map update differentiates through grad_x Phi");
+        if (MapNetwork.InputConvex) Fail("map_network.input_convex", true, "only the critic can be input-convex; remove the key from map_network");
+        if (CriticNetwork.InputConvex && Critic == CriticForm.Time)
+            Fail("critic_network.input_convex", true, "an input-convex critic needs the static form (\"critic\": \"static\")");
         Positive("map_learning_rate", MapLearningRate);
         Positive("critic_learning_rate", CriticLearningRate);
         if (!(Beta1 >= 0 && Beta1 < 1)) Fail("beta1", Beta1, "it must lie in [0, 1)");

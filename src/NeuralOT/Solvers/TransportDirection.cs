@@ -22,13 +22,30 @@ internal sealed class TransportDirection(IDistribution from, IDistribution to, M
 
     public OptimizerHelper CriticOptimizer { get; } = optim.Adam(critic.parameters(), options.CriticLearningRate, options.Beta1, options.Beta2);
 
+    /// <summary>The target samples of this iteration's last critic step: the map steps report the saddle value with
+    /// them instead of drawing target samples that their gradient does not use.</summary>
+    private Tensor? criticTargets;
+
     /// <summary>Fresh samples from both ends (and times for the time-dependent critic) as float32 on <paramref name="device"/>.</summary>
     public MinibatchSamples Draw(int count, bool withTimes, Generator generator, Device device)
     {
         var x = From.Sample(count, generator).to(float32, device);
         var y = To.Sample(count, generator).to(float32, device);
         var t = withTimes ? rand(count, 1, generator: generator).to(device) : empty(0);
+        criticTargets = y;
         return new MinibatchSamples(x, y, t);
+    }
+
+    /// <summary>Fresh source samples (and times) for a map step, with the last critic step's target samples beside
+    /// them for reporting the saddle value. Target samples are drawn only when there are none from this iteration
+    /// (a map step called alone): drawing them costs as much as the map step itself when mu1 is expensive to sample.</summary>
+    public MinibatchSamples DrawForMap(int count, bool withTimes, Generator generator, Device device)
+    {
+        if (criticTargets is null || criticTargets.IsInvalid || criticTargets.shape[0] != count)
+            return Draw(count, withTimes, generator, device);
+        var x = From.Sample(count, generator).to(float32, device);
+        var t = withTimes ? rand(count, 1, generator: generator).to(device) : empty(0);
+        return new MinibatchSamples(x, criticTargets, t);
     }
 
     public void SetLearningRateFactor(double factor, SolverOptions options)

@@ -24,7 +24,7 @@ public class ExperimentConfigTests
         var reread = ExperimentConfig.Parse(json);
         Assert.Equal(json, reread.ToJson());
         Assert.Equal(config.Solver.Resolve(), reread.Solver);
-        Assert.Equal(config.Source.Create().Dimension, reread.Target.Create().Dimension);
+        Assert.Equal(config.CreateDistributions().Source.Dimension, reread.CreateDistributions().Target.Dimension);
     }
 
     public static TheoryData<string> CatalogueNames() => new(ExperimentCatalogue.Names);

@@ -34,12 +34,17 @@ public class MinimaxSolverTests
     /// <summary>Each player improves its own objective while the other is held fixed: the critic's ascent raises S,
     /// the map's descent lowers it.</summary>
     [Theory]
-    [InlineData(CriticForm.Static)]
-    [InlineData(CriticForm.Time)]
-    public void CriticStepsRaiseAndMapStepsLowerTheObjective(CriticForm form)
+    [InlineData(CriticForm.Static, false)]
+    [InlineData(CriticForm.Static, true)]
+    [InlineData(CriticForm.Time, false)]
+    public void CriticStepsRaiseAndMapStepsLowerTheObjective(CriticForm form, bool inputConvex)
     {
         var reference = TestProblems.SmallGaussianPair();
-        var options = new SolverOptions { Critic = form, Seed = 3, Schedule = LearningRateSchedule.Constant }.Resolve();
+        var options = new SolverOptions
+        {
+            Critic = form, Seed = 3, Schedule = LearningRateSchedule.Constant,
+            CriticNetwork = new Networks.NetworkOptions(InputConvex: inputConvex),
+        }.Resolve();
         torch.manual_seed(options.Seed);
         using var map = new Networks.MapNetwork(2, options.MapNetwork);
         using var critic = new Networks.CriticNetwork(2, form == CriticForm.Time, options.CriticNetwork);
