@@ -101,10 +101,11 @@ public static class TransportCheckpoint
 
         var options = header.Solver;
         var timeDependent = options.Critic == CriticForm.Time;
+        var gaussianStart = options.Preconditioning == Preconditioning.Gaussian;
         var networks = new Dictionary<string, nn.Module>
         {
-            ["map"] = new MapNetwork(header.Dimension, options.MapNetwork),
-            ["critic"] = new CriticNetwork(header.Dimension, timeDependent, options.CriticNetwork),
+            ["map"] = new MapNetwork(header.Dimension, options.MapNetwork, linearBase: gaussianStart),
+            ["critic"] = new CriticNetwork(header.Dimension, timeDependent, options.CriticNetwork, quadraticBase: gaussianStart),
         };
         if (options.Bidirectional is not null)
         {

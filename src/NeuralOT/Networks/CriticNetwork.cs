@@ -15,8 +15,12 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     /// <param name="dimension">The dimension d of the points.</param>
     /// <param name="timeDependent">Whether the critic takes t as an input (Phi(x, t)) or not (phi(y)).</param>
     /// <param name="shape">Hidden width, depth and activation.</param>
-    public CriticNetwork(int dimension, bool timeDependent, NetworkOptions shape) : base(nameof(CriticNetwork))
+    /// <param name="quadraticBase">Add a fixed quadratic y^T Q y / 2 + c . y to the static critic (zero until
+    /// <see cref="SetGaussianStart"/>; saved with the network), so training can start from a Gaussian problem's critic.</param>
+    public CriticNetwork(int dimension, bool timeDependent, NetworkOptions shape, bool quadraticBase = false) : base(nameof(CriticNetwork))
     {
+        if (quadraticBase && timeDependent)
+            throw new ArgumentException("A quadratic base is available for the static critic only.", nameof(quadraticBase));
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension must be at least 1.");
         Dimension = dimension;
         TimeDependent = timeDependent;
@@ -26,7 +30,41 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
         potential = shape.InputConvex
             ? new InputConvexNetwork(dimension, shape.Width, shape.Depth)
             : new Mlp(timeDependent ? dimension + 1 : dimension, 1, shape);
+        if (quadraticBase && !shape.InputConvex)
+        {
+            baseQuadratic = zeros(dimension, dimension);
+            baseLinear = zeros(dimension);
+        }
+        hasGaussianStart = quadraticBase;
         RegisterComponents();
+    }
+
+    private readonly Tensor? baseQuadratic;
+    private readonly Tensor? baseLinear;
+    private readonly bool hasGaussianStart;
+
+    /// <summary>Whether the critic was made to start from a Gaussian problem's critic.</summary>
+    public bool HasQuadraticBase => hasGaussianStart;
+
+    /// <summary>
+    /// Starts the critic at the optimal critic of the Gaussian problem whose map is B(x) = A x + b:
+    /// phi_B(y) = |y|^2/2 - (y - b)^T A^-1 (y - b)/2 up to a constant. A plain critic adds phi_B as a fixed part; an
+    /// input-convex one takes (y - b)^T A^-1 (y - b)/2 as its quadratic term. Only for a critic created with a base.
+    /// </summary>
+    /// <param name="inverseMap">A^-1 (d x d).</param>
+    /// <param name="offset">b.</param>
+    public void SetGaussianStart(Tensor inverseMap, Tensor offset)
+    {
+        if (!hasGaussianStart) throw new InvalidOperationException("This critic was created without a quadratic base.");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        if (potential is InputConvexNetwork convex)
+        {
+            convex.SetQuadratic(inverseMap, offset);
+            return;
+        }
+        baseQuadratic!.copy_(eye(inverseMap.shape[0], dtype: inverseMap.dtype) - inverseMap);
+        baseLinear!.copy_(inverseMap.matmul(offset));
     }
 
     /// <summary>The dimension d of the points.</summary>
@@ -42,7 +80,8 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (TimeDependent) throw new InvalidOperationException("This critic depends on time: call Forward(x, t).");
-        return InputConvex ? x.square().sum(1) * 0.5 - potential.forward(x) : potential.forward(x).squeeze(1);
+        var value = InputConvex ? x.square().sum(1) * 0.5 - potential.forward(x) : potential.forward(x).squeeze(1);
+        return baseQuadratic is null ? value : value + (x.matmul(baseQuadratic) * x).sum(1) * 0.5 + x.matmul(baseLinear!);
     }
 
     /// <summary>Phi(x, t) (x: n x d, t: n x 1 -> n). A static critic ignores t.</summary>

@@ -6,7 +6,7 @@ namespace NeuralOT.Networks;
 
 /// <summary>
 /// A strongly convex potential psi: R^d -> R built as an input-convex network (Amos, Xu &amp; Kolter 2017):
-/// z_1 = softplus(W_0 y + b_0), z_(k+1) = softplus(A_k z_k + W_k y + b_k), psi(y) = a . z_L / width + v . y + (q/2) |y|^2,
+/// z_1 = softplus(W_0 y + b_0), z_(k+1) = softplus(A_k z_k + W_k y + b_k), psi(y) = a . z_L / width + v . y + (q/2) |y - c|_P^2,
 /// with A_k, a and q kept positive by a softplus of free parameters. softplus is convex and non-decreasing, so psi is
 /// convex in y for every value of the parameters, and q-strongly convex.
 /// </summary>
@@ -38,7 +38,22 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         hiddenWeights = hidden;
         linear = nn.Linear(dimension, 1, hasBias: false);
         Width = width;
+        metric = eye(dimension);
+        centre = zeros(dimension);
         RegisterComponents();
+    }
+
+    // The quadratic term is (q/2) (y - centre)^T metric (y - centre): the identity and zero unless a Gaussian start sets them.
+    private readonly Tensor metric;
+    private readonly Tensor centre;
+
+    /// <summary>Makes the quadratic term (q/2) (y - c)^T P (y - c), P symmetric positive definite: with P = A^-1 and
+    /// c = b it is the potential psi_B* of a Gaussian start (<see cref="Solvers.GaussianStart"/>).</summary>
+    public void SetQuadratic(Tensor positiveDefinite, Tensor centreOfQuadratic)
+    {
+        using var _ = no_grad();
+        metric.copy_(positiveDefinite);
+        centre.copy_(centreOfQuadratic);
     }
 
     /// <summary>Units per layer.</summary>
@@ -51,6 +66,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         for (var k = 1; k < inputLayers.Count; k++)
             z = nn.functional.softplus(z.matmul(nn.functional.softplus(hiddenWeights[k - 1]).t()) + inputLayers[k].forward(y));
         var convex = z.matmul(nn.functional.softplus(outputWeights)) / Width;
-        return convex + linear.forward(y).squeeze(1) + nn.functional.softplus(quadratic) * 0.5 * y.square().sum(1);
+        var shifted = y - centre;
+        return convex + linear.forward(y).squeeze(1) + nn.functional.softplus(quadratic) * 0.5 * (shifted.matmul(metric) * shifted).sum(1);
     }
 }

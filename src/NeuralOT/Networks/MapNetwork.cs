@@ -11,20 +11,45 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly Mlp displacement;
 
+    private readonly Tensor? baseWeight;
+    private readonly Tensor? baseBias;
+
     /// <summary>Creates F with the given hidden shape, initialised so that T = Id.</summary>
-    public MapNetwork(int dimension, NetworkOptions shape) : base(nameof(MapNetwork))
+    /// <param name="dimension">The dimension d.</param>
+    /// <param name="shape">Hidden width, depth and activation.</param>
+    /// <param name="linearBase">Add a fixed linear displacement W x + c to F (zero until <see cref="SetLinearBase"/>;
+    /// saved with the network), so training can start from a linear map.</param>
+    public MapNetwork(int dimension, NetworkOptions shape, bool linearBase = false) : base(nameof(MapNetwork))
     {
         if (dimension < 1) throw new ArgumentOutOfRangeException(nameof(dimension), dimension, "The dimension must be at least 1.");
         Dimension = dimension;
         displacement = new Mlp(dimension, dimension, shape, zeroOutput: true);
+        if (linearBase)
+        {
+            baseWeight = zeros(dimension, dimension);
+            baseBias = zeros(dimension);
+        }
         RegisterComponents();
     }
 
     /// <summary>The dimension d.</summary>
     public int Dimension { get; }
 
+    /// <summary>Whether the displacement has a fixed linear part.</summary>
+    public bool HasLinearBase => baseWeight is not null;
+
+    /// <summary>Sets the fixed linear part W x + c of the displacement (a network created with a linear base only).</summary>
+    public void SetLinearBase(Tensor weight, Tensor bias)
+    {
+        if (baseWeight is null || baseBias is null) throw new InvalidOperationException("This map network was created without a linear base.");
+        using var _ = no_grad();
+        baseWeight.copy_(weight);
+        baseBias.copy_(bias);
+    }
+
     /// <summary>The displacement F(x) (n x d -> n x d).</summary>
-    public override Tensor forward(Tensor x) => displacement.forward(x);
+    public override Tensor forward(Tensor x) =>
+        baseWeight is null ? displacement.forward(x) : displacement.forward(x) + x.matmul(baseWeight.t()) + baseBias!;
 
     /// <summary>T(x) = x + F(x).</summary>
     public Tensor Transport(Tensor x) => x + forward(x);

@@ -12,6 +12,9 @@ public enum Preconditioning
     /// <summary>Train from P#mu0 to mu1 with P(x) = s (x - m0) + m1, matching the means and the overall scale; the
     /// learned map is composed with P afterwards, so every output refers to the original problem.</summary>
     Affine,
+    /// <summary>Start the map and the critic at the optimal solution between Gaussian fits of mu0 and mu1 and learn
+    /// the rest (<see cref="GaussianStart"/>); static form, quadratic cost, one direction.</summary>
+    Gaussian,
 }
 
 /// <summary>

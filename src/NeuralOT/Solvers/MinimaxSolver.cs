@@ -37,8 +37,12 @@ public static class MinimaxSolver
             : null;
         var trainingSource = preconditioner?.PushForward(source) ?? source;
 
+        var start = resolved.Preconditioning == Preconditioning.Gaussian
+            ? GaussianStart.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
+            : null;
+
         torch.manual_seed(resolved.Seed);
-        var forward = CreateDirection(trainingSource, target, resolved, device);
+        var forward = CreateDirection(trainingSource, target, resolved, device, start);
         var reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
         var training = reverse is null
             ? new MinimaxTraining(cost, resolved, device, forward)
@@ -107,6 +111,10 @@ public static class MinimaxSolver
             throw new ArgumentException(
                 $"solver.critic_network.input_convex = true applies to the quadratic cost only: the critic |y|^2/2 - psi(y) with psi convex is the form of the quadratic cost's optimal potentials, not of {cost.Name}'s; remove the key.",
                 "critic_network");
+        if (resolved.Preconditioning == Preconditioning.Gaussian && cost is not QuadraticCost)
+            throw new ArgumentException(
+                $"solver.preconditioning = gaussian applies to the quadratic cost only: it starts from the Gaussian fits' optimal map and critic for |v|^2/2, not for {cost.Name}; use \"none\".",
+                "preconditioning");
         if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
             throw new ArgumentException(
                 $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",
@@ -114,10 +122,18 @@ public static class MinimaxSolver
         return resolved;
     }
 
-    private static TransportDirection CreateDirection(IDistribution from, IDistribution to, SolverOptions options, Device device)
+    private static TransportDirection CreateDirection(IDistribution from, IDistribution to, SolverOptions options, Device device, GaussianStart? start = null)
     {
-        var map = new MapNetwork(from.Dimension, options.MapNetwork);
-        var critic = new CriticNetwork(from.Dimension, options.Critic == CriticForm.Time, options.CriticNetwork);
+        var map = new MapNetwork(from.Dimension, options.MapNetwork, linearBase: start is not null);
+        var critic = new CriticNetwork(from.Dimension, options.Critic == CriticForm.Time, options.CriticNetwork, quadraticBase: start is not null);
+        if (start is not null)
+        {
+            using var scope = NewDisposeScope();
+            var (weight, bias) = start.DisplacementLayer();
+            map.SetLinearBase(weight, bias);
+            var (inverseMap, offset) = start.CriticTerms();
+            critic.SetGaussianStart(inverseMap, offset);
+        }
         map.to(device);
         critic.to(device);
         return new TransportDirection(from, to, map, critic, options);

@@ -116,7 +116,12 @@ public sealed record SolverOptions
         if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
         if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
         if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
-        if (!Enum.IsDefined(Preconditioning)) Fail("preconditioning", Preconditioning, "use \"none\" or \"affine\"");
+        if (!Enum.IsDefined(Preconditioning)) Fail("preconditioning", Preconditioning, "use \"none\", \"affine\" or \"gaussian\"");
+        if (Preconditioning == Preconditioning.Gaussian && Critic == CriticForm.Time)
+            Fail("preconditioning", "gaussian", "the Gaussian start needs the static form (\"critic\": \"static\"), or use \"affine\"");
+        if (Preconditioning == Preconditioning.Gaussian && Bidirectional is not null)
+            Fail("preconditioning", "gaussian", "the Gaussian start trains one direction: remove \"bidirectional\", or use \"affine\"");
+
         Bidirectional?.Validate();
     }
 
