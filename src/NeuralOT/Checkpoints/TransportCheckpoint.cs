@@ -87,14 +87,14 @@ public static class TransportCheckpoint
         if (header.Dimension != source.Dimension || header.Dimension != target.Dimension)
             problems.Add($"it is {header.Dimension}-dimensional but the problem is {source.Dimension}-dimensional");
         if (header.Cost != cost.Name) problems.Add($"it was trained with the cost {header.Cost}, not {cost.Name}");
-        if (expected?.Resolve() is { } wanted)
+        if (expected?.Resolve(cost) is { } wanted)
         {
             var saved = header.Solver;
             if (saved.Critic != wanted.Critic) problems.Add($"solver.critic is {Name(saved.Critic)}, not {Name(wanted.Critic)}");
             if (saved.MapNetwork != wanted.MapNetwork) problems.Add($"solver.map_network is {saved.MapNetwork.Describe()}, not {wanted.MapNetwork.Describe()}");
             if (saved.CriticNetwork != wanted.CriticNetwork) problems.Add($"solver.critic_network is {saved.CriticNetwork.Describe()}, not {wanted.CriticNetwork.Describe()}");
             if ((saved.Bidirectional is null) != (wanted.Bidirectional is null)) problems.Add($"it was trained {(saved.Bidirectional is null ? "in one direction" : "bidirectionally")}");
-            if (saved.Preconditioning != wanted.Preconditioning) problems.Add($"solver.preconditioning is {Name(saved.Preconditioning)}, not {Name(wanted.Preconditioning)}");
+            if (saved.Preconditioning != wanted.Preconditioning) problems.Add($"solver.preconditioning is {saved.Preconditioning?.ToString().ToLowerInvariant()}, not {wanted.Preconditioning?.ToString().ToLowerInvariant()}");
         }
         if (problems.Count > 0)
             throw new InvalidDataException($"The checkpoint {path} does not fit this problem: {string.Join("; ", problems)}.");

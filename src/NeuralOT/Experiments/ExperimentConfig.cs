@@ -119,7 +119,7 @@ public sealed record ExperimentConfig(
     /// <summary>The config as JSON, with every solver option written out (the resolved configuration).</summary>
     public string ToJson()
     {
-        var solver = Solver.Resolve();
+        var solver = Solver.Resolve(Cost);
         var root = new JsonObject
         {
             ["name"] = Name,
@@ -146,7 +146,7 @@ public sealed record ExperimentConfig(
                 ["threads"] = solver.Threads,
                 ["device"] = solver.Device,
                 ["history_interval"] = solver.HistoryInterval,
-                ["preconditioning"] = solver.Preconditioning.ToString().ToLowerInvariant(),
+                ["preconditioning"] = solver.Preconditioning?.ToString().ToLowerInvariant() ?? "auto",
             },
         };
         if (solver.Bidirectional is { } bidirectional)
@@ -209,7 +209,11 @@ public sealed record ExperimentConfig(
             Threads = section.OptionalInteger("threads") ?? options.Threads,
             Device = section.OptionalString("device") ?? options.Device,
             HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
-            Preconditioning = section.OptionalString("preconditioning") is { } preconditioning ? ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning") : options.Preconditioning,
+            Preconditioning = section.OptionalString("preconditioning") switch
+            {
+                null or "auto" => options.Preconditioning,
+                var preconditioning => ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning"),
+            },
             Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional",
                 "Write { \"lambda\": 1, \"eps\": 0.01 } to train both directions, or leave the key out to train one.")),
         };

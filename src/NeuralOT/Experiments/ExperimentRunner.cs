@@ -82,7 +82,7 @@ public static partial class ExperimentRunner
     /// <summary>The configuration with the settings' overrides applied.</summary>
     public static ExperimentConfig Apply(ExperimentConfig config, RunSettings settings)
     {
-        var solver = config.Solver.Resolve();
+        var solver = config.Solver.Resolve(config.Cost);
         if (settings.Fast)
             solver = solver with { Iterations = Math.Min(solver.Iterations!.Value, IsDigitTransport(config) ? FastDigitIterations : FastIterations) };
         solver = solver with

@@ -33,7 +33,7 @@ public sealed record RandomMixtureSpec(int Dimension, int Components = 3, int Se
 /// strong-convexity coefficient) <c>strength</c> (the size of its non-quadratic part relative to the source's spread) and <c>sharpness</c> (how sharply
 /// its units bend within the data).
 /// </summary>
-public sealed record KnownMapSpec(int Seed = 1, int Width = 64, int Depth = 3, double Quadratic = 0.2, double Strength = 2.0, double Sharpness = 8.0) : DistributionSpec
+public sealed record KnownMapSpec(int Seed = 1, int Width = 64, int Depth = 3, double Quadratic = 0.2, double Strength = 2.0, double Sharpness = 2.0) : DistributionSpec
 {
     internal static readonly string[] Keys = ["type", "seed", "width", "depth", "quadratic", "strength", "sharpness"];
 

@@ -30,7 +30,7 @@ public static class RunFolder
         {
             throw ConfigException.From(error);
         }
-        return config with { Solver = config.Solver.Resolve() };
+        return config with { Solver = config.Solver.Resolve(config.Cost) };
     }
 
     /// <summary>The phase-1 result in the folder's checkpoint.ckpt (as far as training got: a cancelled run's

@@ -34,6 +34,8 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
         {
             baseQuadratic = zeros(dimension, dimension);
             baseLinear = zeros(dimension);
+            inputShift = zeros(dimension);
+            units = ones(2);
         }
         hasGaussianStart = quadraticBase;
         RegisterComponents();
@@ -41,6 +43,10 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
 
     private readonly Tensor? baseQuadratic;
     private readonly Tensor? baseLinear;
+    // With a Gaussian start the plain network sees (y - inputShift) / units[0] and its output is multiplied by
+    // units[1] (a squared length: the critic has the units of the cost).
+    private readonly Tensor? inputShift;
+    private readonly Tensor? units;
     private readonly bool hasGaussianStart;
 
     /// <summary>Whether the critic was made to start from a Gaussian problem's critic.</summary>
@@ -53,7 +59,9 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     /// </summary>
     /// <param name="inverseMap">A^-1 (d x d).</param>
     /// <param name="offset">b.</param>
-    public void SetGaussianStart(Tensor inverseMap, Tensor offset)
+    /// <param name="shift">The target mean: the plain network sees (y - shift) / unit.</param>
+    /// <param name="unit">The target's spread per coordinate; the plain network's output is multiplied by its square.</param>
+    public void SetGaussianStart(Tensor inverseMap, Tensor offset, Tensor shift, double unit)
     {
         if (!hasGaussianStart) throw new InvalidOperationException("This critic was created without a quadratic base.");
         using var scope = NewDisposeScope();
@@ -65,6 +73,9 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
         }
         baseQuadratic!.copy_(eye(inverseMap.shape[0], dtype: inverseMap.dtype) - inverseMap);
         baseLinear!.copy_(inverseMap.matmul(offset));
+        inputShift!.copy_(shift);
+        units![0] = unit;
+        units[1] = unit * unit;
     }
 
     /// <summary>The dimension d of the points.</summary>
@@ -80,8 +91,10 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         if (TimeDependent) throw new InvalidOperationException("This critic depends on time: call Forward(x, t).");
-        var value = InputConvex ? x.square().sum(1) * 0.5 - potential.forward(x) : potential.forward(x).squeeze(1);
-        return baseQuadratic is null ? value : value + (x.matmul(baseQuadratic) * x).sum(1) * 0.5 + x.matmul(baseLinear!);
+        if (InputConvex) return x.square().sum(1) * 0.5 - potential.forward(x);
+        if (baseQuadratic is null) return potential.forward(x).squeeze(1);
+        return potential.forward((x - inputShift!) / units![0]).squeeze(1) * units[1]
+            + (x.matmul(baseQuadratic) * x).sum(1) * 0.5 + x.matmul(baseLinear!);
     }
 
     /// <summary>Phi(x, t) (x: n x d, t: n x 1 -> n). A static critic ignores t.</summary>

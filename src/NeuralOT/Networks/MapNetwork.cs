@@ -13,6 +13,10 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
 
     private readonly Tensor? baseWeight;
     private readonly Tensor? baseBias;
+    // With a linear base, F sees (x - inputShift) / units[0] and its output is multiplied by units[1], so that the
+    // network works in units of the data's spread whatever the dimension and scale of the problem.
+    private readonly Tensor? inputShift;
+    private readonly Tensor? units;
 
     /// <summary>Creates F with the given hidden shape, initialised so that T = Id.</summary>
     /// <param name="dimension">The dimension d.</param>
@@ -28,6 +32,8 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
         {
             baseWeight = zeros(dimension, dimension);
             baseBias = zeros(dimension);
+            inputShift = zeros(dimension);
+            units = ones(2);
         }
         RegisterComponents();
     }
@@ -38,18 +44,25 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Whether the displacement has a fixed linear part.</summary>
     public bool HasLinearBase => baseWeight is not null;
 
-    /// <summary>Sets the fixed linear part W x + c of the displacement (a network created with a linear base only).</summary>
-    public void SetLinearBase(Tensor weight, Tensor bias)
+    /// <summary>Sets the fixed linear part W x + c of the displacement and the units of the learned part: F sees
+    /// (x - <paramref name="shift"/>) / <paramref name="inputUnit"/> and its output is multiplied by
+    /// <paramref name="outputUnit"/> (a network created with a linear base only).</summary>
+    public void SetLinearBase(Tensor weight, Tensor bias, Tensor shift, double inputUnit, double outputUnit)
     {
         if (baseWeight is null || baseBias is null) throw new InvalidOperationException("This map network was created without a linear base.");
         using var _ = no_grad();
         baseWeight.copy_(weight);
         baseBias.copy_(bias);
+        inputShift!.copy_(shift);
+        units![0] = inputUnit;
+        units[1] = outputUnit;
     }
 
     /// <summary>The displacement F(x) (n x d -> n x d).</summary>
     public override Tensor forward(Tensor x) =>
-        baseWeight is null ? displacement.forward(x) : displacement.forward(x) + x.matmul(baseWeight.t()) + baseBias!;
+        baseWeight is null
+            ? displacement.forward(x)
+            : displacement.forward((x - inputShift!) / units![0]) * units[1] + x.matmul(baseWeight.t()) + baseBias!;
 
     /// <summary>T(x) = x + F(x).</summary>
     public Tensor Transport(Tensor x) => x + forward(x);

@@ -20,16 +20,36 @@ public sealed class GaussianStart
     /// <summary>Samples per side used to fit the Gaussians.</summary>
     public const int EstimationSamples = 20_000;
 
-    /// <summary>Creates the start from the map matrix A and offset b of B(x) = A x + b.</summary>
-    public GaussianStart(double[,] mapMatrix, double[] offset)
+    /// <summary>Creates the start from the map matrix A and offset b of B(x) = A x + b, and the fitted means and
+    /// spreads (root mean variance per coordinate) of both sides, which set the units the networks work in.</summary>
+    public GaussianStart(double[,] mapMatrix, double[] offset, double[] sourceMean, double sourceSpread, double[] targetMean, double targetSpread)
     {
         ArgumentNullException.ThrowIfNull(mapMatrix);
         ArgumentNullException.ThrowIfNull(offset);
         if (mapMatrix.GetLength(0) != offset.Length || mapMatrix.GetLength(1) != offset.Length)
             throw new ArgumentException($"The map matrix is {mapMatrix.GetLength(0)} x {mapMatrix.GetLength(1)} but the offset has length {offset.Length}.", nameof(offset));
+        if (sourceMean.Length != offset.Length || targetMean.Length != offset.Length)
+            throw new ArgumentException("The means must have the dimension of the offset.", nameof(targetMean));
+        if (!(sourceSpread > 0 && targetSpread > 0)) throw new ArgumentOutOfRangeException(nameof(sourceSpread), "The spreads must be positive.");
         MapMatrix = (double[,])mapMatrix.Clone();
         Offset = (double[])offset.Clone();
+        SourceMean = (double[])sourceMean.Clone();
+        TargetMean = (double[])targetMean.Clone();
+        SourceSpread = sourceSpread;
+        TargetSpread = targetSpread;
     }
+
+    /// <summary>m0, the source's sample mean.</summary>
+    public double[] SourceMean { get; }
+
+    /// <summary>m1, the target's sample mean.</summary>
+    public double[] TargetMean { get; }
+
+    /// <summary>sqrt(tr S0 / d): the source's spread per coordinate.</summary>
+    public double SourceSpread { get; }
+
+    /// <summary>sqrt(tr S1 / d): the target's spread per coordinate.</summary>
+    public double TargetSpread { get; }
 
     /// <summary>A, symmetric positive definite.</summary>
     public double[,] MapMatrix { get; }
@@ -47,7 +67,8 @@ public sealed class GaussianStart
         var transport = new GaussianTransport(new GaussianDistribution(sourceMean, sourceCovariance), new GaussianDistribution(targetMean, targetCovariance));
         var a = SymmetricMatrix.ToTensor(transport.MapMatrix);
         var offset = SymmetricMatrix.ToTensor(targetMean) - a.matmul(SymmetricMatrix.ToTensor(sourceMean));
-        return new GaussianStart(transport.MapMatrix, SymmetricMatrix.ToVector(offset));
+        double Spread(double[,] covariance) => Math.Sqrt(Enumerable.Range(0, covariance.GetLength(0)).Average(i => covariance[i, i]));
+        return new GaussianStart(transport.MapMatrix, SymmetricMatrix.ToVector(offset), sourceMean, Spread(sourceCovariance), targetMean, Spread(targetCovariance));
     }
 
     private static (double[] Mean, double[,] Covariance) Fit(Tensor samples)

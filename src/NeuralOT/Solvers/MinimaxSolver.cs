@@ -105,7 +105,7 @@ public static class MinimaxSolver
             throw new ArgumentException(
                 $"The source has dimension {source.Dimension} but the target has dimension {target.Dimension}; both distributions must live in the same space.",
                 nameof(target));
-        var resolved = (options ?? new SolverOptions()).Resolve();
+        var resolved = (options ?? new SolverOptions()).Resolve(cost);
         resolved.Validate();
         if (resolved.CriticNetwork.InputConvex && cost is not QuadraticCost)
             throw new ArgumentException(
@@ -130,9 +130,9 @@ public static class MinimaxSolver
         {
             using var scope = NewDisposeScope();
             var (weight, bias) = start.DisplacementLayer();
-            map.SetLinearBase(weight, bias);
+            map.SetLinearBase(weight, bias, tensor(start.SourceMean, float32), start.SourceSpread, start.TargetSpread);
             var (inverseMap, offset) = start.CriticTerms();
-            critic.SetGaussianStart(inverseMap, offset);
+            critic.SetGaussianStart(inverseMap, offset, tensor(start.TargetMean, float32), start.TargetSpread);
         }
         map.to(device);
         critic.to(device);
