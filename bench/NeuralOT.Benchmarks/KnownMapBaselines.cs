@@ -1,4 +1,6 @@
-using NeuralOT.Distributions;
+using System.Globalization;
+using System.Text.Json;
+using NeuralOT.Plotting;
 using NeuralOT.Experiments;
 using NeuralOT.Reference;
 using static TorchSharp.torch;
@@ -37,5 +39,65 @@ public static class KnownMapBaselines
             var affine = cat([x, ones(x.shape[0], 1, dtype: float64)], 1).matmul(coefficients);
             output.WriteLine($"{config.Name,-16} {problem.EstimateW2(100_000, generator),8:F3} {variance,11:F2} {Uvp(x),18:F1} {Uvp(affine),16:F1}");
         }
+    }
+
+    /// <summary>The l2_uvp targets of the high-dimension issue, in percent, by dimension.</summary>
+    public static readonly IReadOnlyDictionary<int, double> Targets = new Dictionary<int, double>
+    {
+        [2] = 0.5, [4] = 1, [8] = 3, [16] = 5, [32] = 8, [64] = 10, [128] = 10,
+    };
+
+    /// <summary>The best published l2_uvp (percent) on the Mix3toMix10 pairs of Korotin et al. (NeurIPS 2021,
+    /// arXiv 2106.01954), another family of known-map pairs: a yardstick, not the same problems.</summary>
+    public static readonly IReadOnlyDictionary<int, double> PublishedBest = new Dictionary<int, double>
+    {
+        [2] = 0.1, [4] = 0.3, [8] = 0.7, [16] = 1.4, [32] = 2.8, [64] = 3.2, [128] = 2.0,
+    };
+
+    /// <summary>Collects the metrics.json of every known-map run below <paramref name="folder"/> into
+    /// <paramref name="csvPath"/> (dimension, seed, l2_uvp, cosine, w2_relative_error, identity_l2_uvp,
+    /// train_seconds, iterations), prints the table of the CSV and draws <paramref name="figurePath"/> if given.</summary>
+    public static void Collect(TextWriter output, string folder, string csvPath, string? figurePath)
+    {
+        var rows = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(folder, "metrics.json", SearchOption.AllDirectories))
+        {
+            using var json = JsonDocument.Parse(File.ReadAllText(file));
+            var root = json.RootElement;
+            if (!root.GetProperty("experiment").GetString()!.StartsWith("known-map-", StringComparison.Ordinal)) continue;
+            string Value(string key) => root.GetProperty(key).GetRawText();
+            rows.Add(string.Join(",", Value("dimension"), Value("seed"), Value("l2_uvp"), Value("cosine"), Value("w2_relative_error"),
+                Value("identity_l2_uvp"), Value("train_seconds"), Value("iterations")));
+        }
+        if (rows.Count == 0) throw new InvalidOperationException($"No known-map run (metrics.json) below {folder}.");
+        rows.Sort((a, b) => (Key(a).Dimension, Key(a).Seed).CompareTo((Key(b).Dimension, Key(b).Seed)));
+        File.WriteAllLines(csvPath, rows.Prepend("dimension,seed,l2_uvp,cosine,w2_relative_error,identity_l2_uvp,train_seconds,iterations"));
+        Table(output, csvPath, figurePath);
+    }
+
+    private static (int Dimension, int Seed) Key(string row) =>
+        (int.Parse(row.Split(',')[0], CultureInfo.InvariantCulture), int.Parse(row.Split(',')[1], CultureInfo.InvariantCulture));
+
+    /// <summary>Prints the per-dimension table of a known-map CSV and draws its figure if a path is given.</summary>
+    public static void Table(TextWriter output, string csvPath, string? figurePath)
+    {
+        var rows = File.ReadAllLines(csvPath).Skip(1).Select(line => line.Split(',').Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray()).ToList();
+        output.WriteLine("| D | l2_uvp (%) per seed | target | best published (other pairs) | identity | cosine (min) | w2 error (max, %) | training (s) |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var group in rows.GroupBy(r => (int)r[0]).OrderBy(g => g.Key))
+        {
+            var d = group.Key;
+            string F(double v) => v.ToString(v < 1 ? "0.000" : v < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
+            output.WriteLine($"| {d} | {string.Join(", ", group.Select(r => F(r[2])))} | {(Targets.TryGetValue(d, out var t) ? F(t) : "")} | {(PublishedBest.TryGetValue(d, out var p) ? F(p) : "")} | {F(group.Average(r => r[5]))} | {group.Min(r => r[3]):0.0000} | {F(100 * group.Max(r => r[4]))} | {string.Join(", ", group.Select(r => r[6].ToString("0", CultureInfo.InvariantCulture)))} |");
+        }
+        if (figurePath is null) return;
+        var runs = rows.Select(r => new KnownMapRun((int)r[0], (int)r[1], r[2], r[5])).ToList();
+        var chart = HighDimensionFigure.Create(runs, new Dictionary<string, IReadOnlyDictionary<int, double>>
+        {
+            ["target"] = Targets,
+            ["best published, Korotin et al. 2021 (their pairs)"] = PublishedBest,
+        });
+        var written = figurePath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? FigureFiles.WritePng(chart, figurePath) : FigureFiles.WriteHtml(chart, figurePath);
+        output.WriteLine($"figure: {written}");
     }
 }

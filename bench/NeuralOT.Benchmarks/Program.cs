@@ -7,6 +7,10 @@
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64]
 //   known-map what the identity and the best affine map score on the known-map pairs (KnownMapBaselines):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- known-map [--dimensions 2,4,...,128]
+//   known-map-csv [--dimension 64] [--seed 0] [--samples 20000]: a known-map pair as two CSV files of fixed
+//           samples, trained with the defaults and scored against the exact map on fresh and on training points
+//           known-map --collect RUNS [--csv bench/results/known-map.csv] [--figure f.png]: the metrics.json of the
+//           known-map runs below RUNS as a CSV, the table by dimension and the figure; --table CSV prints a CSV's table
 //   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ablation [--experiments gaussian-2d,...]
 //           [--seeds 0,1,2] [--variants static,time+affine,...] [--iterations N] [--csv ablation.csv] [--table]
@@ -27,6 +31,19 @@ if (args.Length > 0 && args[0] == "solver")
 if (args.Length > 0 && args[0] == "profile")
 {
     StepProfile.Run(Console.Out, Option("--experiment") ?? "gaussian-2d", ParseInteger("--batch", "512"), ParseInteger("--width", "64"));
+    return;
+}
+if (args.Length > 0 && args[0] == "known-map-csv")
+{
+    NeuralOT.Benchmarks.KnownMapFiniteSamples.Run(Console.Out, ParseInteger("--dimension", "64"), ParseInteger("--seed", "0"), ParseInteger("--samples", "20000"));
+    return;
+}
+if (args.Length > 0 && args[0] == "known-map" && (Option("--collect") is not null || Option("--table") is not null))
+{
+    if (Option("--collect") is { } runsFolder)
+        NeuralOT.Benchmarks.KnownMapBaselines.Collect(Console.Out, runsFolder, Option("--csv") ?? "bench/results/known-map.csv", Option("--figure"));
+    else
+        NeuralOT.Benchmarks.KnownMapBaselines.Table(Console.Out, Option("--table")!, Option("--figure"));
     return;
 }
 if (args.Length > 0 && args[0] == "known-map")

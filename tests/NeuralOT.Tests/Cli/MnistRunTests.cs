@@ -40,7 +40,7 @@ public class MnistRunTests
         File.WriteAllText(config, """
             { "source": { "type": "mnist", "digit": 0, "noise": 0.01 }, "target": { "type": "mnist", "digit": 1, "noise": 0.01 },
               "cost": { "type": "quadratic" },
-              "solver": { "iterations": 0, "batch_size": 256, "seed": 0, "map_network": { "width": 512, "depth": 2 },
+              "solver": { "iterations": 0, "batch_size": 256, "seed": 0, "preconditioning": "none", "map_network": { "width": 512, "depth": 2 },
                           "critic_network": { "width": 512, "depth": 2 } } }
             """);
         var outDir = folder.File("run");

@@ -23,11 +23,44 @@ public class ExperimentConfigTests
         var json = config.ToJson();
         var reread = ExperimentConfig.Parse(json);
         Assert.Equal(json, reread.ToJson());
-        Assert.Equal(config.Solver.Resolve(), reread.Solver);
+        Assert.Equal(config.Solver.Resolve(config.Cost), reread.Solver);
         Assert.Equal(config.CreateDistributions().Source.Dimension, reread.CreateDistributions().Target.Dimension);
     }
 
     public static TheoryData<string> CatalogueNames() => new(ExperimentCatalogue.Names);
+
+    [Fact]
+    public void TheAutomaticPreconditioningIsTheGaussianStartOnlyWhereItApplies()
+    {
+        var defaults = new SolverOptions();
+        Assert.Null(defaults.Preconditioning);
+        Assert.Equal(Preconditioning.Gaussian, defaults.Resolve(QuadraticCost.Instance).Preconditioning);
+        Assert.Equal(Preconditioning.None, defaults.Resolve(new PowerCost(1.5)).Preconditioning);
+        Assert.Equal(Preconditioning.None, (defaults with { Critic = CriticForm.Time }).Resolve(QuadraticCost.Instance).Preconditioning);
+        Assert.Equal(Preconditioning.None, (defaults with { Bidirectional = new BidirectionalOptions() }).Resolve(QuadraticCost.Instance).Preconditioning);
+        // A config says which start it resolved to, and "auto" reads back as the default.
+        var config = ExperimentConfig.Parse(Minimal);
+        Assert.Contains("\"preconditioning\": \"gaussian\"", config.ToJson());
+        Assert.Null(ExperimentConfig.Parse(With(Minimal, "solver", """{ "preconditioning": "auto" }""")).Solver.Preconditioning);
+    }
+
+    [Fact]
+    public void AKnownMapSourceIsRefusedAndAKnownMapTargetIsBuiltFromTheSource()
+    {
+        var error = Assert.Throws<ConfigException>(() => ExperimentConfig.Parse("""
+            { "source": { "type": "known-map" }, "target": { "type": "random-gaussian-mixture", "dimension": 2 }, "cost": { "type": "quadratic" } }
+            """));
+        Assert.Contains("valid for the target only", error.Message);
+        var config = ExperimentConfig.Parse("""
+            { "source": { "type": "random-gaussian-mixture", "dimension": 3, "seed": 4 }, "target": { "type": "known-map", "seed": 2, "strength": 1.5 },
+              "cost": { "type": "quadratic" } }
+            """);
+        Assert.Equal(new KnownMapSpec(Seed: 2, Strength: 1.5), config.Target);
+        var (source, target) = config.CreateDistributions();
+        Assert.Equal(3, target.Dimension);
+        Assert.Same(source, ((NeuralOT.Reference.KnownMapTarget)target).Problem.Source);
+        Assert.Equal(config.ToJson(), ExperimentConfig.Parse(config.ToJson()).ToJson());
+    }
 
     [Fact]
     public void AMinimalConfigTakesEveryDefault()
