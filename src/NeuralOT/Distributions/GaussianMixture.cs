@@ -80,6 +80,12 @@ public sealed class GaussianMixture : IDistribution
         return new GaussianMixture(weights, means, covariances, description);
     }
 
+    /// <summary>The largest dimension <see cref="Random"/> accepts (dense covariances: 32 MiB per component).</summary>
+    public const int MaxRandomDimension = 2048;
+
+    /// <summary>The most components <see cref="Random"/> accepts.</summary>
+    public const int MaxRandomComponents = 100;
+
     /// <summary>
     /// A random mixture of <paramref name="components"/> equally weighted Gaussians in <paramref name="dimension"/>
     /// dimensions, the same for the same seed: means drawn from N(0, 4 I), covariances 0.5 B B^T / d + 0.25 I with B a
@@ -93,6 +99,11 @@ public sealed class GaussianMixture : IDistribution
     {
         ParameterChecks.Positive(dimension, nameof(dimension));
         ParameterChecks.Positive(components, nameof(components));
+        // Every component holds a dense covariance and its factor: bound what a config can ask for before allocating.
+        if (dimension > MaxRandomDimension)
+            throw new ArgumentOutOfRangeException(nameof(dimension), dimension, $"dimension = {dimension} is too large for a random mixture: each component keeps a dense {dimension} x {dimension} covariance; use at most {MaxRandomDimension}.");
+        if (components > MaxRandomComponents)
+            throw new ArgumentOutOfRangeException(nameof(components), components, $"components = {components} is too many for a random mixture; use at most {MaxRandomComponents}.");
         var generator = new Generator((ulong)seed);
         using var scope = NewDisposeScope();
         var means = new double[components][];

@@ -62,6 +62,8 @@ public sealed class InputConvexPotential : IDisposable
         ParameterChecks.Positive(quadratic, nameof(quadratic));
         ParameterChecks.Positive(strength, nameof(strength));
         ParameterChecks.Positive(sharpness, nameof(sharpness));
+        if (width > MaxWidth) throw new ArgumentOutOfRangeException(nameof(width), width, $"width = {width} is too large for the random potential; use at most {MaxWidth}.");
+        if (depth > MaxDepth) throw new ArgumentOutOfRangeException(nameof(depth), depth, $"depth = {depth} is too large for the random potential; use at most {MaxDepth}.");
         var d = calibration.Dimension;
         var generator = new Generator((ulong)seed);
         using var scope = NewDisposeScope();
@@ -99,6 +101,12 @@ public sealed class InputConvexPotential : IDisposable
     }
 
     private const int CalibrationSamples = 4096;
+
+    /// <summary>The widest network <see cref="Random"/> accepts.</summary>
+    public const int MaxWidth = 4096;
+
+    /// <summary>The deepest network <see cref="Random"/> accepts.</summary>
+    public const int MaxDepth = 32;
 
     /// <summary>psi(x) for each row of <paramref name="x"/> (n x d -> n), float64.</summary>
     public Tensor Value(Tensor x)

@@ -113,4 +113,14 @@ public class KnownMapTransportTests
         var x = first.Source.Sample(50, new Generator(4));
         Assert.Equal(0.0, (first.Map(x) - second.Map(x)).abs().max().item<double>());
     }
+
+    [Theory]
+    [InlineData("""{ "type": "random-gaussian-mixture", "dimension": 1000000 }""", "at most 2048")]
+    [InlineData("""{ "type": "random-gaussian-mixture", "dimension": 2, "components": 0 }""", "components")]
+    public void OversizedOrEmptyRandomMixturesAreRefusedBeforeAllocating(string source, string expected)
+    {
+        var config = ExperimentConfig.Parse($$"""{ "source": {{source}}, "target": { "type": "known-map" }, "cost": { "type": "quadratic" } }""");
+        var error = Assert.ThrowsAny<ArgumentException>(() => config.CreateDistributions());
+        Assert.Contains(expected, error.Message);
+    }
 }
