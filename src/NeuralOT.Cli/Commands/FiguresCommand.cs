@@ -23,6 +23,8 @@ public static class FiguresCommand
             return CliErrors.Run(stderr, () =>
             {
                 var directory = parseResult.GetValue(folder)!;
+                // Never draws a folder that a run or resume is still writing (a missing folder fails in LoadMap).
+                using var folderLock = Directory.Exists(directory) ? RunFolderLock.Acquire(directory) : null;
                 using var map = RunFolder.LoadMap(directory, out var config);
                 var request = figures.Prepare(parseResult, config);
                 var velocityCheckpoint = Path.Combine(directory, ExperimentRunner.VelocityCheckpointFile);

@@ -41,9 +41,14 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     /// <summary>Whether every phase finished and metrics.json was written.</summary>
     public bool Finished => Metrics.Count > 0;
 
+    /// <summary>The run folder's lock (<see cref="RunFolderLock"/>), held until this outcome is disposed so that the
+    /// figures written after the run belong to it too.</summary>
+    internal RunFolderLock? FolderLock { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
+        FolderLock?.Dispose();
         Result.Dispose();
         Velocity?.Dispose();
         QuadraticComparison?.Dispose();
@@ -118,9 +123,19 @@ public static partial class ExperimentRunner
             throw ConfigException.From(error);
         }
         var problem = Problem.Create(applied);
-        PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
-        WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
-        return Continue(applied, problem, settings.OutputDirectory, new StoppedRun(null, null), progress, cancellation, velocityProgress);
+        var folderLock = RunFolderLock.Acquire(settings.OutputDirectory);
+        try
+        {
+            PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
+            WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
+            return Continue(applied, problem, settings.OutputDirectory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
+                with { FolderLock = folderLock };
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Whether <paramref name="directory"/> holds a run that finished (its metrics.json exists).</summary>
@@ -141,6 +156,23 @@ public static partial class ExperimentRunner
     public static RunOutcome Resume(
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
         IProgress<VelocityProgress>? velocityProgress = null)
+    {
+        // Refuses a missing folder before the lock would create it.
+        RunFolder.LoadConfig(directory);
+        var folderLock = RunFolderLock.Acquire(directory);
+        try
+        {
+            return ResumeLocked(directory, progress, cancellation, velocityProgress) with { FolderLock = folderLock };
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static RunOutcome ResumeLocked(
+        string directory, IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress)
     {
         var config = RunFolder.LoadConfig(directory);
         if (IsFinished(directory))
