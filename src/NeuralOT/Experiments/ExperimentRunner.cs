@@ -2,6 +2,7 @@ using System.Text.Json;
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
+using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
@@ -123,19 +124,52 @@ public static partial class ExperimentRunner
             throw ConfigException.From(error);
         }
         var problem = Problem.Create(applied);
-        var folderLock = RunFolderLock.Acquire(settings.OutputDirectory);
+        var directory = settings.OutputDirectory;
+        var createdFolder = !Directory.Exists(directory);
+        var folderLock = RunFolderLock.Acquire(directory);
+        var prepared = false;
         try
         {
-            PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
-            WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
-            return Continue(applied, problem, settings.OutputDirectory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
+            PrepareOutputDirectory(directory, settings.Force);
+            prepared = true;
+            WriteAtomically(Path.Combine(directory, ConfigFile), applied.ToJson());
+            return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
                 with { FolderLock = folderLock };
         }
         catch
         {
+            try
+            {
+                if (prepared) RemoveUnresumableRun(directory, createdFolder);
+                else if (createdFolder) RemoveFolderIfOnlyLock(directory);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The original error is the one to report (a full disk may refuse the cleanup too).
+            }
             folderLock.Dispose();
             throw;
         }
+    }
+
+    /// <summary>After a run failed with an error before its first checkpoint, nothing in its folder can be resumed:
+    /// removes its config.json and history, so that the corrected rerun is not refused as "already holds a run", and
+    /// the folder itself when this run created it.</summary>
+    private static void RemoveUnresumableRun(string directory, bool createdFolder)
+    {
+        if (File.Exists(Path.Combine(directory, CheckpointFile))) return;
+        foreach (var file in new[] { ConfigFile, HistoryFile, VelocityHistoryFile, QuadraticHistoryFile })
+            File.Delete(Path.Combine(directory, file));
+        AtomicFile.DeleteLeftovers(directory);
+        if (createdFolder) RemoveFolderIfOnlyLock(directory);
+    }
+
+    private static void RemoveFolderIfOnlyLock(string directory)
+    {
+        if (Directory.EnumerateFileSystemEntries(directory).Any(e => Path.GetFileName(e) != RunFolderLock.FileName)) return;
+        // The lock file goes with the folder: no other process can hold it, since this one does.
+        File.Delete(Path.Combine(directory, RunFolderLock.FileName));
+        Directory.Delete(directory);
     }
 
     /// <summary>Whether <paramref name="directory"/> holds a run that finished (its metrics.json exists).</summary>
@@ -232,6 +266,9 @@ public static partial class ExperimentRunner
                 if (source.Dimension != target.Dimension)
                     throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
                 MinimaxSolver.Validate(source, target, config.Cost, config.Solver);
+                // A device that cannot be used is refused here, before the run folder gets a config.json.
+                MinimaxSolver.ResolveDevice(config.Solver.Device);
+                if (config.Velocity is { } velocity) MinimaxSolver.ResolveDevice(velocity.Options.Device);
                 CheckVelocitySection(config);
                 config.ValidateRunSettings();
                 return new Problem(source, target);
@@ -451,6 +488,9 @@ public static partial class ExperimentRunner
         _ => reason.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Readies a folder this process holds the lock of: refuses another run's files without
+    /// <paramref name="force"/>, and clears what a run left (its files, figures, and the temporary files of writes a
+    /// killed process never finished).</summary>
     private static void PrepareOutputDirectory(string directory, bool force)
     {
         if (Directory.Exists(directory))
@@ -464,15 +504,12 @@ public static partial class ExperimentRunner
             if (runFiles.Length > 0)
                 foreach (var figure in new[] { "*.html", "*.png", "plotly-*.js", "plotly-*.txt" }.SelectMany(p => Directory.EnumerateFiles(directory, p)))
                     File.Delete(figure);
+            AtomicFile.DeleteLeftovers(directory);
         }
         Directory.CreateDirectory(directory);
     }
 
-    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the final name.</summary>
-    public static void WriteAtomically(string path, string contents)
-    {
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllText(temporary, contents);
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the
+    /// final name, and a failed write leaves no temporary file (<see cref="AtomicFile"/>).</summary>
+    public static void WriteAtomically(string path, string contents) => AtomicFile.Write(path, contents);
 }
