@@ -34,7 +34,7 @@ public static class ResumeCommand
                 var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
                 using var outcome = ProgressDisplay.Run(stdout, name,
                     (progress, velocityProgress) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress));
-                return RunCommand.Report(outcome, stdout, stderr, figureRequest);
+                return RunCommand.Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });
         return command;

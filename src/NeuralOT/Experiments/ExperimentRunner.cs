@@ -42,6 +42,10 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     /// <summary>Whether every phase finished and metrics.json was written.</summary>
     public bool Finished => Metrics.Count > 0;
 
+    /// <summary>Training finished but the run was cancelled while it was being evaluated: no metrics.json was written
+    /// and <see cref="ExperimentRunner.Resume"/> evaluates it again.</summary>
+    public bool EvaluationCancelled { get; init; }
+
     /// <summary>The run folder's lock (<see cref="RunFolderLock"/>), held until this outcome is disposed so that the
     /// figures written after the run belong to it too.</summary>
     internal RunFolderLock? FolderLock { get; init; }
@@ -308,7 +312,7 @@ public static partial class ExperimentRunner
         var velocity = TrainVelocity(config, result, directory, velocityProgress, cancellation);
         outcome = outcome with { Velocity = velocity };
         if (velocity?.ExitReason is ExitReason.Diverged or ExitReason.Cancelled) return outcome;
-        return Finish(outcome);
+        return Finish(outcome, cancellation);
     }
 
     /// <summary>Trains (or continues, or takes as finished) one phase-1 solve and writes its history and checkpoint.
@@ -337,12 +341,24 @@ public static partial class ExperimentRunner
 
     /// <summary>Evaluates a run whose phases all finished and writes metrics.json: the one place a run ends, for
     /// <see cref="Run"/> and <see cref="Resume"/> alike.</summary>
-    private static RunOutcome Finish(RunOutcome outcome)
+    private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation)
     {
         var config = outcome.Config;
-        var metrics = Evaluate(config, outcome.Result);
-        if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
-        if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
+        Dictionary<string, object> metrics;
+        try
+        {
+            metrics = Evaluate(config, outcome.Result, cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
+            cancellation.ThrowIfCancellationRequested();
+            if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
+            cancellation.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The checkpoints are complete; without metrics.json the folder is one that resume finishes.
+            return outcome with { EvaluationCancelled = true };
+        }
         // JSON has no NaN: a metric undefined for this run (w2_estimate when the dual cost estimate is negative, as
         // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
         foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
@@ -363,7 +379,14 @@ public static partial class ExperimentRunner
     /// config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
     /// <param name="config">The configuration that was run.</param>
     /// <param name="result">Its result.</param>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result)
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result) => Evaluate(config, result, default);
+
+    /// <summary>As <see cref="Evaluate(ExperimentConfig, TransportResult)"/>, stopping between its steps (each at most
+    /// a few seconds: one exact OT on samples) when <paramref name="cancellation"/> is cancelled.</summary>
+    /// <param name="config">The configuration that was run.</param>
+    /// <param name="result">Its result.</param>
+    /// <param name="cancellation">Stops the evaluation with an <see cref="OperationCanceledException"/>.</param>
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result, CancellationToken cancellation)
     {
         var metrics = new Dictionary<string, object>
         {
@@ -394,11 +417,14 @@ public static partial class ExperimentRunner
             if (result.Cost is QuadraticCost) metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
             // Digits have too few distinct images per class for a reference on fresh samples; DigitMetrics compares
             // with held-out digits instead.
+            cancellation.ThrowIfCancellationRequested();
             if (!IsDigitTransport(config)) AddReferenceOnSamples(metrics, result, config.Evaluation, costEstimate);
         }
+        cancellation.ThrowIfCancellationRequested();
         var sampleMetrics = config.Source is MnistSpec digitSource && config.Target is MnistSpec digitTarget
             ? DigitMetrics(digitSource, digitTarget, result, generator)
-            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, Math.Max(1, config.Evaluation.ReferenceDraws), generator);
+            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, Math.Max(1, config.Evaluation.ReferenceDraws), generator, cancellation);
+        cancellation.ThrowIfCancellationRequested();
         foreach (var (name, value) in sampleMetrics)
             metrics[name] = value;
         if (result.ReverseMap is not null)
@@ -453,13 +479,14 @@ public static partial class ExperimentRunner
     /// quadratic cost <c>pushforward_w2</c> (T#mu0 samples against fresh mu1 samples) and its floor (two fresh mu1
     /// sample sets), each the mean over <paramref name="draws"/> independent draws. One draw of the floor alone
     /// varied by 25 % across seeds on mixture-2d (0.33-0.42 at n = 2,000), more than the maps did.</summary>
-    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, int draws, torch.Generator generator)
+    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, int draws, torch.Generator generator, CancellationToken cancellation)
     {
         using var scope = torch.NewDisposeScope();
         var metrics = new Dictionary<string, object> { [MetricNames.SampleMetricSize] = n };
         double pushforward = 0, floor = 0;
         for (var draw = 0; draw < draws; draw++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var source = result.Source.Sample(n, generator);
             var mapped = PointSets.FromTensor(result.Transport(source), "mapped");
             var target = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
