@@ -272,7 +272,12 @@ public static partial class ExperimentRunner
                 MinimaxSolver.Validate(source, target, config.Cost, config.Solver);
                 // A device that cannot be used is refused here, before the run folder gets a config.json.
                 MinimaxSolver.ResolveDevice(config.Solver.Device);
-                if (config.Velocity is { } velocity) MinimaxSolver.ResolveDevice(velocity.Options.Device);
+                if (config.Velocity is { } velocity)
+                {
+                    MinimaxSolver.ResolveDevice(velocity.Options.Device);
+                    IO.MachineLimits.CheckBatch("velocity.batch_size", velocity.Options.BatchSize, source.Dimension,
+                        (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
+                }
                 CheckVelocitySection(config);
                 config.ValidateRunSettings();
                 return new Problem(source, target);

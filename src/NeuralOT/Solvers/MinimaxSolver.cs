@@ -103,6 +103,11 @@ public static class MinimaxSolver
                 nameof(target));
         var resolved = (options ?? new SolverOptions()).Resolve();
         resolved.Validate();
+        // Checked before any network or batch exists: an absurd batch would otherwise grow until the OOM killer.
+        var directions = resolved.Bidirectional is null ? 1 : 2;
+        IO.MachineLimits.CheckBatch("solver.batch_size", resolved.BatchSize, source.Dimension,
+            directions * ((long)resolved.MapNetwork.Width * resolved.MapNetwork.Depth + (long)resolved.CriticNetwork.Width * resolved.CriticNetwork.Depth),
+            new SolverOptions().BatchSize);
         if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
             throw new ArgumentException(
                 $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",
