@@ -25,6 +25,8 @@ public static class FiguresCommand
                 var directory = parseResult.GetValue(folder)!;
                 // Never draws a folder that a run or resume is still writing (a missing folder fails in LoadMap).
                 using var folderLock = Directory.Exists(directory) ? RunFolderLock.Acquire(directory) : null;
+                // Half-written figures of a crashed or full-disk attempt would only keep the disk full.
+                if (folderLock is not null) NeuralOT.IO.AtomicFile.DeleteLeftovers(directory);
                 using var map = RunFolder.LoadMap(directory, out var config);
                 var request = figures.Prepare(parseResult, config);
                 var velocityCheckpoint = Path.Combine(directory, ExperimentRunner.VelocityCheckpointFile);

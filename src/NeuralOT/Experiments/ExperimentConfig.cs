@@ -68,6 +68,7 @@ public sealed record ExperimentConfig(
         {
             throw new ConfigException($"The config is not valid JSON: {error.Message}", error);
         }
+        JsonDuplicateKeys.Reject(json, "config");
         var section = new JsonSection(root, "config");
         section.RejectUnknownKeys(TopLevelKeys);
         try
