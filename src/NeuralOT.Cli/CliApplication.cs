@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using NeuralOT.Cli.Commands;
 
 namespace NeuralOT.Cli;
@@ -24,15 +25,38 @@ public static class CliApplication
     /// <param name="args">The command line.</param>
     /// <param name="output">Standard output (the console when null).</param>
     /// <param name="error">Standard error (the console when null).</param>
-    public static Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null)
+    /// <param name="cancellation">Stops the command as Ctrl+C does (tests use it; the executable passes
+    /// <see cref="InvokeWithSignalsAsync"/>'s signal token).</param>
+    public static Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellation = default) =>
+        Invoke(Create().Parse(args), output, error, cancellation);
+
+    /// <summary>Runs <paramref name="args"/> as the executable does. For the commands that write run folders (and the
+    /// notebook runner), SIGINT and SIGTERM cancel the command, which then saves its state and exits 130, and further
+    /// signals are ignored until it has; other commands keep the default (a signal ends them at once).</summary>
+    /// <param name="args">The command line.</param>
+    public static async Task<int> InvokeWithSignalsAsync(string[] args)
+    {
+        var parseResult = Create().Parse(args);
+        var command = parseResult.CommandResult;
+        if (command.Parent is not CommandResult { Command: RootCommand } || !CooperativeCommands.Contains(command.Command.Name))
+            return await Invoke(parseResult, null, null, CancellationToken.None);
+        using var signals = new TerminationSignals(Console.Error);
+        return await Invoke(parseResult, null, null, signals.Token);
+    }
+
+    /// <summary>Commands that watch their cancellation token in every phase (a signal must not end them mid-write).</summary>
+    private static readonly HashSet<string> CooperativeCommands = ["run", "resume", "figures"];
+
+    private static Task<int> Invoke(ParseResult parseResult, TextWriter? output, TextWriter? error, CancellationToken cancellation)
     {
         var configuration = new InvocationConfiguration
         {
-            // Ctrl+C cancels the token; training stops within one iteration, then the run folder is written.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+            // Signals are ours (TerminationSignals): System.CommandLine's handler crashes on a second Ctrl+C
+            // (InvalidOperationException from its Cancel) and exits on a timeout whether or not the folder was saved.
+            ProcessTerminationTimeout = null,
         };
         if (output is not null) configuration.Output = output;
         if (error is not null) configuration.Error = error;
-        return Create().Parse(args).InvokeAsync(configuration);
+        return parseResult.InvokeAsync(configuration, cancellation);
     }
 }

@@ -1,1 +1,1 @@
-return await NeuralOT.Cli.CliApplication.InvokeAsync(args);
+return await NeuralOT.Cli.CliApplication.InvokeWithSignalsAsync(args);

@@ -126,12 +126,7 @@ public static class FigureFiles
         return path;
     }
 
-    private static void WriteAtomically(string path, byte[] contents)
-    {
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllBytes(temporary, contents);
-        File.Move(temporary, path, overwrite: true);
-    }
+    private static void WriteAtomically(string path, byte[] contents) => NeuralOT.IO.AtomicFile.Write(path, contents);
 
     /// <summary>plotly.js as Plotly.NET embeds it (resource <c>Plotly.NET.plotly-X.Y.Z.min.js</c>).</summary>
     private static (string, byte[], byte[]?) ReadBundledScript()

@@ -16,7 +16,7 @@ public sealed record RunFigure(string FileName, GenericChart Chart);
 /// </summary>
 public static class RunFigures
 {
-    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?)"/> writes (velocity only after phase 2).</summary>
+    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/> writes (velocity only after phase 2).</summary>
     public const string GeodesicFile = "geodesic.html", GeodesicPanelsFile = "geodesic_panels.html", TracksFile = "tracks.html",
         MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html",
         ComparisonFile = "geodesic_comparison.html", DigitGeodesicFile = "digit_geodesic.html", DigitNeighboursFile = "digit_neighbours.html";
@@ -64,18 +64,19 @@ public static class RunFigures
     /// <param name="outcome">What <see cref="ExperimentRunner.Run"/> returned.</param>
     /// <param name="options">Figure settings; the experiment name heads the titles unless set.</param>
     /// <param name="png">The browser that renders PNG files (<see cref="Chromium.Locate"/>), or null for HTML only.</param>
+    /// <param name="cancellation">Stops before the next figure (with an <see cref="OperationCanceledException"/>).</param>
     /// <returns>The paths written, HTML and PNG.</returns>
-    public static IReadOnlyList<string> Write(RunOutcome outcome, FigureOptions? options = null, Chromium? png = null)
+    public static IReadOnlyList<string> Write(RunOutcome outcome, FigureOptions? options = null, Chromium? png = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         options ??= new FigureOptions();
         using var images = ImageSamples.For(outcome.Config);
         return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png,
-            outcome.QuadraticComparison, images);
+            outcome.QuadraticComparison, images, cancellation);
     }
 
     /// <summary>Writes the figures of a result into <paramref name="directory"/>.</summary>
-    /// <inheritdoc cref="Write(RunOutcome, FigureOptions?, Chromium?)"/>
+    /// <inheritdoc cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/>
     /// <param name="result">The phase-1 result.</param>
     /// <param name="velocity">The phase-2 field, or null.</param>
     /// <param name="directory">The folder (created when missing).</param>
@@ -83,13 +84,16 @@ public static class RunFigures
     /// <param name="png">The browser for PNG files, or null.</param>
     /// <param name="quadraticComparison">A quadratic-cost result on the same pair to draw beside, or null.</param>
     /// <param name="images">Source and target images of an image problem, or null.</param>
+    /// <param name="cancellation">Stops before the next figure (with an <see cref="OperationCanceledException"/>).</param>
     public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null,
-        TransportResult? quadraticComparison = null, ImageSamples? images = null)
+        TransportResult? quadraticComparison = null, ImageSamples? images = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
         var written = new List<string>();
+        cancellation.ThrowIfCancellationRequested();
         foreach (var figure in Build(result, velocity, options, quadraticComparison, images))
         {
+            cancellation.ThrowIfCancellationRequested();
             var html = Path.Combine(directory, figure.FileName);
             written.Add(FigureFiles.WriteHtml(figure.Chart, html));
             if (png is not null) written.Add(FigureFiles.WritePng(figure.Chart, Path.ChangeExtension(html, ".png"), png));

@@ -1,11 +1,22 @@
+using System.Globalization;
 using NeuralOT.Experiments;
 
 namespace NeuralOT.Cli.Commands;
 
-/// <summary>Turns the expected failures of a command into one line on stderr and exit code 1.</summary>
+/// <summary>
+/// Turns the expected failures of a command (bad input, a bad file, a full disk) into one line on stderr and exit
+/// code 1. Anything else is a bug in neuralot: one line that says so, exit code <see cref="Bug"/>, and the stack trace
+/// in a log file, so that user input never meets a stack trace on the terminal.
+/// </summary>
 internal static class CliErrors
 {
     public const int Failure = 1;
+
+    /// <summary>Exit code of an internal error (EX_SOFTWARE).</summary>
+    public const int Bug = 70;
+
+    /// <summary>Where bug reports are written (the system's temporary folder unless set, for tests).</summary>
+    internal static string LogFolder { get; set; } = Path.GetTempPath();
 
     public static int Run(TextWriter error, Func<int> action)
     {
@@ -18,6 +29,28 @@ internal static class CliErrors
         {
             error.WriteLine($"error: {ConfigException.OneLine(exception.Message)}");
             return Failure;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            error.WriteLine($"error: this is a bug in neuralot, not a problem with your input ({exception.GetType().Name}: {ConfigException.OneLine(exception.Message)}); {WriteLog(exception)}");
+            return Bug;
+        }
+    }
+
+    /// <summary>Writes the trace to a log file; returns the clause that names it (or says why there is none).</summary>
+    private static string WriteLog(Exception exception)
+    {
+        try
+        {
+            var path = Path.Combine(LogFolder, string.Create(CultureInfo.InvariantCulture,
+                $"neuralot-bug-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}.log"));
+            File.WriteAllText(path, string.Create(CultureInfo.InvariantCulture,
+                $"neuralot {typeof(CliErrors).Assembly.GetName().Version} {DateTime.UtcNow:O}\n{Environment.CommandLine}\n\n{exception}\n"));
+            return $"please report it with the trace in {path}";
+        }
+        catch (Exception logError) when (logError is IOException or UnauthorizedAccessException)
+        {
+            return $"please report it (the trace could not be written: {logError.Message})";
         }
     }
 }

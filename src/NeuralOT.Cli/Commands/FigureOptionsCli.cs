@@ -46,9 +46,10 @@ public sealed class FigureOptionsCli
     public sealed record Request(FigureOptions Options, Chromium? Png)
     {
         /// <summary>Writes the run's figures and says where.</summary>
-        public void Write(RunOutcome outcome, TextWriter output)
+        /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
+        public void Write(RunOutcome outcome, TextWriter output, CancellationToken cancellation = default)
         {
-            var files = RunFigures.Write(outcome, Options, Png);
+            var files = RunFigures.Write(outcome, Options, Png, cancellation);
             output.WriteLine($"figures: {string.Join(", ", files.Select(Path.GetFileName))}");
         }
     }

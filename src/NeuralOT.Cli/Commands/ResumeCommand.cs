@@ -25,7 +25,7 @@ public static class ResumeCommand
                 var directory = parseResult.GetValue(folder)!;
                 if (ExperimentRunner.IsFinished(directory))
                 {
-                    stdout.WriteLine($"{directory}: the run already finished ({ExperimentRunner.MetricsFile} exists); nothing to resume. To train longer, start a new run with --iterations.");
+                    stdout.WriteLine($"{directory}: the run already finished ({ExperimentRunner.MetricsFile} exists); nothing to resume. If its figures are missing or incomplete (a crash or Ctrl+C while they were drawn), draw them with `neuralot figures {directory}`; to train longer, start a new run with --iterations.");
                     return 0;
                 }
                 // Figure options are checked before training; a folder without config.json fails in Resume instead.
@@ -34,7 +34,7 @@ public static class ResumeCommand
                 var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
                 using var outcome = ProgressDisplay.Run(stdout, name,
                     (progress, velocityProgress) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress));
-                return RunCommand.Report(outcome, stdout, stderr, figureRequest);
+                return RunCommand.Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });
         return command;

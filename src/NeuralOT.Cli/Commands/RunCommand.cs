@@ -43,7 +43,7 @@ public static class RunCommand
                 var figureRequest = figures.Prepare(parseResult, config);
                 using var outcome = ProgressDisplay.Run(stdout, config.Name,
                     (progress, velocityProgress) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress));
-                return Report(outcome, stdout, stderr, figureRequest);
+                return Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });
         return command;
@@ -54,7 +54,7 @@ public static class RunCommand
     /// when a phase diverged or was cancelled (the folder then holds no metrics.json and can be resumed after a
     /// cancel), otherwise writes the figures and prints the summary and the metrics on stdout.
     /// </summary>
-    internal static int Report(RunOutcome outcome, TextWriter stdout, TextWriter stderr, FigureOptionsCli.Request? figures)
+    internal static int Report(RunOutcome outcome, TextWriter stdout, TextWriter stderr, FigureOptionsCli.Request? figures, CancellationToken cancellation)
     {
         var name = outcome.Config.Name;
         var folder = outcome.OutputDirectory;
@@ -74,7 +74,20 @@ public static class RunCommand
                     stderr.WriteLine($"cancelled: {label} {message}; continue with `neuralot resume {folder}`");
                     return Cancelled;
             }
-        figures?.Write(outcome, stdout);
+        if (outcome.EvaluationCancelled)
+        {
+            stderr.WriteLine($"cancelled: evaluation stopped before {ExperimentRunner.MetricsFile} was written (training is saved); continue with `neuralot resume {folder}`");
+            return Cancelled;
+        }
+        try
+        {
+            figures?.Write(outcome, stdout, cancellation);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            stderr.WriteLine($"cancelled: while writing the figures ({ExperimentRunner.MetricsFile} is complete); draw them with `neuralot figures {folder}`");
+            return Cancelled;
+        }
         var result = outcome.Result;
         stdout.WriteLine($"{name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {folder}");
         if (outcome.QuadraticComparison is { } companion)

@@ -13,7 +13,8 @@ namespace NeuralOT.Checkpoints;
 /// and why training stopped. The file is a <see cref="CheckpointFile"/> container (kind <c>transport</c>; layout in
 /// that class) whose content header is a <see cref="CheckpointHeader"/> and whose networks are <c>map</c>,
 /// <c>critic</c> and, for bidirectional training, <c>reverse_map</c> and <c>reverse_critic</c>. Loading checks the
-/// magic, the payload's length and SHA-256 checksum (a truncated or corrupt file is refused) and that the checkpoint
+/// magic, the file's length and its SHA-256 checksum, header included (a truncated, corrupt or edited file is
+/// refused) and that the checkpoint
 /// fits the problem it is loaded for; saving is atomic.
 /// <para>Training state (content version 2, written since resume exists): when the header's <c>training</c> entry is
 /// present, the payload also holds <c>map_optimizer</c>, <c>critic_optimizer</c> (and <c>reverse_map_optimizer</c>,

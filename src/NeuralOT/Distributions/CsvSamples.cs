@@ -9,6 +9,10 @@ namespace NeuralOT.Distributions;
 /// </summary>
 public static class CsvSamples
 {
+    /// <summary>The longest row accepted, in characters: about 50,000 coordinates, far above MNIST's 784. A longer
+    /// "row" is a file that is not a sample CSV (/dev/zero has one endless row), refused before it fills memory.</summary>
+    public const int MaxLineLength = 1 << 20;
+
     /// <summary>Reads the samples of <paramref name="path"/> as an n x d array.</summary>
     /// <param name="path">The CSV file to read.</param>
     /// <returns>The samples, one per row.</returns>
@@ -20,13 +24,15 @@ public static class CsvSamples
         ArgumentNullException.ThrowIfNull(path);
         if (path.Trim().Length == 0)
             throw new ArgumentException("The CSV path is empty; pass the path of a file with one sample per row.", nameof(path));
+        if (Directory.Exists(path))
+            throw new ArgumentException($"The CSV path \"{path}\" is a directory, not a file; pass the CSV file inside it.", nameof(path));
         if (!File.Exists(path))
             throw new ArgumentException($"The CSV file \"{path}\" does not exist; check the path.", nameof(path));
 
         var rows = new List<double[]>();
         int expectedColumns = -1;
         int lineNumber = 0;
-        foreach (var line in File.ReadLines(path))
+        foreach (var line in ReadLines(path))
         {
             lineNumber++;
             if (line.Trim().Length == 0) continue;
@@ -53,6 +59,35 @@ public static class CsvSamples
             for (int j = 0; j < expectedColumns; j++)
                 samples[i, j] = rows[i][j];
         return samples;
+    }
+
+    /// <summary>The file's lines, refusing one longer than <see cref="MaxLineLength"/> as soon as it gets there.</summary>
+    private static IEnumerable<string> ReadLines(string path)
+    {
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        var line = new System.Text.StringBuilder();
+        var buffer = new char[65536];
+        var lineNumber = 1;
+        int read;
+        while ((read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            for (var i = 0; i < read; i++)
+            {
+                var c = buffer[i];
+                if (c == '\n')
+                {
+                    yield return line.ToString().TrimEnd('\r');
+                    line.Clear();
+                    lineNumber++;
+                    continue;
+                }
+                line.Append(c);
+                if (line.Length > MaxLineLength)
+                    throw new InvalidDataException(
+                        $"{path}: row {lineNumber} is longer than {MaxLineLength} characters; this is not a CSV of samples (one sample per row, comma-separated numbers).");
+            }
+        }
+        if (line.Length > 0) yield return line.ToString().TrimEnd('\r');
     }
 
     private static bool TryParseRow(string[] fields, out double[] values)

@@ -20,6 +20,16 @@ public sealed class GaussianMixture : IDistribution
     private readonly double[,] _covariance;
     private readonly string? _description;
 
+    /// <summary>Refuses more than <see cref="MaxComponents"/> components, before anything is built.</summary>
+    /// <exception cref="ArgumentException">Too many components.</exception>
+    public static void CheckComponentCount(int count, string parameterName)
+    {
+        if (count > MaxComponents)
+            throw new ArgumentException(
+                $"{parameterName} has {count} components; at most {MaxComponents} are supported (each is factored at the start and visited for every batch); merge components or sample the mixture to a CSV file.",
+                parameterName);
+    }
+
     /// <summary>Creates the mixture sum_k weights[k] N(means[k], covariances[k]).</summary>
     /// <param name="weights">Finite, non-negative mixture weights summing to 1 (within 1e-6; they are renormalised to sum exactly to 1).</param>
     /// <param name="means">One mean per component, all of the same length d.</param>
@@ -30,8 +40,14 @@ public sealed class GaussianMixture : IDistribution
     {
     }
 
+    /// <summary>The most components accepted: each is factored when the mixture is built and visited for every
+    /// batch drawn, so a million components would run for minutes before the first iteration.</summary>
+    public const int MaxComponents = 10_000;
+
     private GaussianMixture(double[] weights, double[][] means, double[][,] covariances, string? description)
     {
+        ArgumentNullException.ThrowIfNull(weights);
+        CheckComponentCount(weights.Length, nameof(weights));
         _weights = ValidatedWeights(weights);
         ArgumentNullException.ThrowIfNull(means);
         ArgumentNullException.ThrowIfNull(covariances);

@@ -30,7 +30,7 @@ public abstract record DistributionSpec
         DistributionSpec spec = type switch
         {
             "gaussian" => new GaussianSpec(section.Vector("mean"), section.Rows("covariance")),
-            "gaussian-mixture" => new GaussianMixtureSpec(section.Vector("weights"), section.Rows("means"), section.Matrices("covariances")),
+            "gaussian-mixture" => ParseMixture(section),
             "random-gaussian-mixture" => RandomMixtureSpec.FromJson(section),
             "known-map" => KnownMapSpec.FromJson(section),
             "csv" => new CsvSpec(section.String("path")),
@@ -40,6 +40,21 @@ public abstract record DistributionSpec
         };
         section.RejectUnknownKeys(spec.ToJson().Select(pair => pair.Key));
         return spec;
+    }
+
+    private static GaussianMixtureSpec ParseMixture(JsonSection section)
+    {
+        // The weights fix the component count: checked before the means and covariances are read.
+        var weights = section.Vector("weights");
+        try
+        {
+            GaussianMixture.CheckComponentCount(weights.Length, section.Path + ".weights");
+        }
+        catch (ArgumentException error)
+        {
+            throw ConfigException.From(error);
+        }
+        return new GaussianMixtureSpec(weights, section.Rows("means"), section.Matrices("covariances"));
     }
 
     internal static double[,] ToMatrix(double[][] rows, string path)

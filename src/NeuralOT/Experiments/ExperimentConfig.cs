@@ -78,12 +78,13 @@ public sealed record ExperimentConfig(
         {
             throw new ConfigException($"The config is not valid JSON: {error.Message}", error);
         }
+        JsonDuplicateKeys.Reject(json, "config");
         var section = new JsonSection(root, "config");
         section.RejectUnknownKeys(TopLevelKeys);
         try
         {
             var config = new ExperimentConfig(
-                section.OptionalString("name") ?? fallbackName,
+                CheckName(section.OptionalString("name") ?? fallbackName),
                 section.OptionalString("description") ?? "",
                 DistributionSpec.Parse(section.Section("source")),
                 DistributionSpec.Parse(section.Section("target")),
@@ -105,6 +106,33 @@ public sealed record ExperimentConfig(
         {
             throw ConfigException.From(error);
         }
+    }
+
+    /// <summary>Longest accepted <c>name</c>: it becomes a folder name and part of figure titles.</summary>
+    public const int MaxNameLength = 100;
+
+    /// <summary>
+    /// Refuses a <c>name</c> that is not a plain name. The name is the default output folder <c>runs/&lt;name&gt;</c>,
+    /// so a path in it would write elsewhere ("/abs/path", "../../../x") or into <c>runs/</c> itself (""): such names
+    /// are refused, not rewritten, so that a run never lands somewhere its config did not say.
+    /// </summary>
+    /// <exception cref="ConfigException">Empty, "." or "..", a path separator or a character no file name may hold,
+    /// a control character, or longer than <see cref="MaxNameLength"/>.</exception>
+    public static string CheckName(string name)
+    {
+        var problem =
+            string.IsNullOrWhiteSpace(name) ? "it is empty" :
+            name is "." or ".." ? "it names a folder, not a run" :
+            name.IndexOfAny(['/', '\\']) >= 0 ? "it holds a path separator" :
+            name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.Any(char.IsControl) ? "it holds a character a folder name cannot" :
+            name.Length > MaxNameLength ? $"it is longer than {MaxNameLength} characters" :
+            name != name.Trim() ? "it starts or ends with white space" :
+            null;
+        if (problem is null) return name;
+        // Shown escaped, so that a newline in the name cannot break the one-line message.
+        var shown = string.Concat((name.Length > 60 ? name[..60] : name).Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()))
+                    + (name.Length > 60 ? "..." : "");
+        throw new ConfigException($"config.name = \"{shown}\" is refused: {problem}, and the name is the default output folder runs/<name>, not a path; use letters, digits, '-' and '_' (and pass --out DIR to choose the folder).");
     }
 
     /// <summary>Reads a config file; relative data paths inside it resolve against the file's folder.</summary>

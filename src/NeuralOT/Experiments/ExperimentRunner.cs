@@ -2,6 +2,7 @@ using System.Text.Json;
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
+using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
@@ -41,9 +42,18 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     /// <summary>Whether every phase finished and metrics.json was written.</summary>
     public bool Finished => Metrics.Count > 0;
 
+    /// <summary>Training finished but the run was cancelled while it was being evaluated: no metrics.json was written
+    /// and <see cref="ExperimentRunner.Resume"/> evaluates it again.</summary>
+    public bool EvaluationCancelled { get; init; }
+
+    /// <summary>The run folder's lock (<see cref="RunFolderLock"/>), held until this outcome is disposed so that the
+    /// figures written after the run belong to it too.</summary>
+    internal RunFolderLock? FolderLock { get; init; }
+
     /// <inheritdoc />
     public void Dispose()
     {
+        FolderLock?.Dispose();
         Result.Dispose();
         Velocity?.Dispose();
         QuadraticComparison?.Dispose();
@@ -118,9 +128,52 @@ public static partial class ExperimentRunner
             throw ConfigException.From(error);
         }
         var problem = Problem.Create(applied);
-        PrepareOutputDirectory(settings.OutputDirectory, settings.Force);
-        WriteAtomically(Path.Combine(settings.OutputDirectory, ConfigFile), applied.ToJson());
-        return Continue(applied, problem, settings.OutputDirectory, new StoppedRun(null, null), progress, cancellation, velocityProgress);
+        var directory = settings.OutputDirectory;
+        var createdFolder = !Directory.Exists(directory);
+        var folderLock = RunFolderLock.Acquire(directory);
+        var prepared = false;
+        try
+        {
+            PrepareOutputDirectory(directory, settings.Force);
+            prepared = true;
+            WriteAtomically(Path.Combine(directory, ConfigFile), applied.ToJson());
+            return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
+                with { FolderLock = folderLock };
+        }
+        catch
+        {
+            try
+            {
+                if (prepared) RemoveUnresumableRun(directory, createdFolder);
+                else if (createdFolder) RemoveFolderIfOnlyLock(directory);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                // The original error is the one to report (a full disk may refuse the cleanup too).
+            }
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>After a run failed with an error before its first checkpoint, nothing in its folder can be resumed:
+    /// removes its config.json and history, so that the corrected rerun is not refused as "already holds a run", and
+    /// the folder itself when this run created it.</summary>
+    private static void RemoveUnresumableRun(string directory, bool createdFolder)
+    {
+        if (File.Exists(Path.Combine(directory, CheckpointFile))) return;
+        foreach (var file in new[] { ConfigFile, HistoryFile, VelocityHistoryFile, QuadraticHistoryFile })
+            File.Delete(Path.Combine(directory, file));
+        AtomicFile.DeleteLeftovers(directory);
+        if (createdFolder) RemoveFolderIfOnlyLock(directory);
+    }
+
+    private static void RemoveFolderIfOnlyLock(string directory)
+    {
+        if (Directory.EnumerateFileSystemEntries(directory).Any(e => Path.GetFileName(e) != RunFolderLock.FileName)) return;
+        // The lock file goes with the folder: no other process can hold it, since this one does.
+        File.Delete(Path.Combine(directory, RunFolderLock.FileName));
+        Directory.Delete(directory);
     }
 
     /// <summary>Whether <paramref name="directory"/> holds a run that finished (its metrics.json exists).</summary>
@@ -141,6 +194,23 @@ public static partial class ExperimentRunner
     public static RunOutcome Resume(
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
         IProgress<VelocityProgress>? velocityProgress = null)
+    {
+        // Refuses a missing folder before the lock would create it.
+        RunFolder.LoadConfig(directory);
+        var folderLock = RunFolderLock.Acquire(directory);
+        try
+        {
+            return ResumeLocked(directory, progress, cancellation, velocityProgress) with { FolderLock = folderLock };
+        }
+        catch
+        {
+            folderLock.Dispose();
+            throw;
+        }
+    }
+
+    private static RunOutcome ResumeLocked(
+        string directory, IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress)
     {
         var config = RunFolder.LoadConfig(directory);
         if (IsFinished(directory))
@@ -199,6 +269,14 @@ public static partial class ExperimentRunner
                 if (source.Dimension != target.Dimension)
                     throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
                 MinimaxSolver.Validate(source, target, config.Cost, config.Solver);
+                // A device that cannot be used is refused here, before the run folder gets a config.json.
+                MinimaxSolver.ResolveDevice(config.Solver.Device);
+                if (config.Velocity is { } velocity)
+                {
+                    MinimaxSolver.ResolveDevice(velocity.Options.Device);
+                    IO.MachineLimits.CheckBatch("velocity.batch_size", velocity.Options.BatchSize, source.Dimension,
+                        (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
+                }
                 CheckVelocitySection(config);
                 config.ValidateRunSettings();
                 return new Problem(source, target);
@@ -238,7 +316,7 @@ public static partial class ExperimentRunner
         var velocity = TrainVelocity(config, result, directory, velocityProgress, cancellation);
         outcome = outcome with { Velocity = velocity };
         if (velocity?.ExitReason is ExitReason.Diverged or ExitReason.Cancelled) return outcome;
-        return Finish(outcome);
+        return Finish(outcome, cancellation);
     }
 
     /// <summary>Trains (or continues, or takes as finished) one phase-1 solve and writes its history and checkpoint.
@@ -267,12 +345,24 @@ public static partial class ExperimentRunner
 
     /// <summary>Evaluates a run whose phases all finished and writes metrics.json: the one place a run ends, for
     /// <see cref="Run"/> and <see cref="Resume"/> alike.</summary>
-    private static RunOutcome Finish(RunOutcome outcome)
+    private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation)
     {
         var config = outcome.Config;
-        var metrics = Evaluate(config, outcome.Result);
-        if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
-        if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
+        Dictionary<string, object> metrics;
+        try
+        {
+            metrics = Evaluate(config, outcome.Result, cancellation);
+            cancellation.ThrowIfCancellationRequested();
+            if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
+            cancellation.ThrowIfCancellationRequested();
+            if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
+            cancellation.ThrowIfCancellationRequested();
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            // The checkpoints are complete; without metrics.json the folder is one that resume finishes.
+            return outcome with { EvaluationCancelled = true };
+        }
         // JSON has no NaN: a metric undefined for this run (w2_estimate when the dual cost estimate is negative, as
         // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
         foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
@@ -293,7 +383,14 @@ public static partial class ExperimentRunner
     /// config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
     /// <param name="config">The configuration that was run.</param>
     /// <param name="result">Its result.</param>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result)
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result) => Evaluate(config, result, default);
+
+    /// <summary>As <see cref="Evaluate(ExperimentConfig, TransportResult)"/>, stopping between its steps (each at most
+    /// a few seconds: one exact OT on samples) when <paramref name="cancellation"/> is cancelled.</summary>
+    /// <param name="config">The configuration that was run.</param>
+    /// <param name="result">Its result.</param>
+    /// <param name="cancellation">Stops the evaluation with an <see cref="OperationCanceledException"/>.</param>
+    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result, CancellationToken cancellation)
     {
         var metrics = new Dictionary<string, object>
         {
@@ -330,11 +427,14 @@ public static partial class ExperimentRunner
             if (result.Cost is QuadraticCost) metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
             // Digits have too few distinct images per class for a reference on fresh samples; DigitMetrics compares
             // with held-out digits instead.
+            cancellation.ThrowIfCancellationRequested();
             if (!IsDigitTransport(config)) AddReferenceOnSamples(metrics, result, config.Evaluation, costEstimate);
         }
+        cancellation.ThrowIfCancellationRequested();
         var sampleMetrics = config.Source is MnistSpec digitSource && config.Target is MnistSpec digitTarget
             ? DigitMetrics(digitSource, digitTarget, result, generator)
-            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, Math.Max(1, config.Evaluation.ReferenceDraws), generator);
+            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, Math.Max(1, config.Evaluation.ReferenceDraws), generator, cancellation);
+        cancellation.ThrowIfCancellationRequested();
         foreach (var (name, value) in sampleMetrics)
             metrics[name] = value;
         if (result.ReverseMap is not null)
@@ -389,13 +489,14 @@ public static partial class ExperimentRunner
     /// quadratic cost <c>pushforward_w2</c> (T#mu0 samples against fresh mu1 samples) and its floor (two fresh mu1
     /// sample sets), each the mean over <paramref name="draws"/> independent draws. One draw of the floor alone
     /// varied by 25 % across seeds on mixture-2d (0.33-0.42 at n = 2,000), more than the maps did.</summary>
-    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, int draws, torch.Generator generator)
+    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, int draws, torch.Generator generator, CancellationToken cancellation)
     {
         using var scope = torch.NewDisposeScope();
         var metrics = new Dictionary<string, object> { [MetricNames.SampleMetricSize] = n };
         double pushforward = 0, floor = 0;
         for (var draw = 0; draw < draws; draw++)
         {
+            cancellation.ThrowIfCancellationRequested();
             var source = result.Source.Sample(n, generator);
             var mapped = PointSets.FromTensor(result.Transport(source), "mapped");
             var target = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
@@ -424,6 +525,9 @@ public static partial class ExperimentRunner
         _ => reason.ToString().ToLowerInvariant(),
     };
 
+    /// <summary>Readies a folder this process holds the lock of: refuses another run's files without
+    /// <paramref name="force"/>, and clears what a run left (its files, figures, and the temporary files of writes a
+    /// killed process never finished).</summary>
     private static void PrepareOutputDirectory(string directory, bool force)
     {
         if (Directory.Exists(directory))
@@ -437,15 +541,12 @@ public static partial class ExperimentRunner
             if (runFiles.Length > 0)
                 foreach (var figure in new[] { "*.html", "*.png", "plotly-*.js", "plotly-*.txt" }.SelectMany(p => Directory.EnumerateFiles(directory, p)))
                     File.Delete(figure);
+            AtomicFile.DeleteLeftovers(directory);
         }
         Directory.CreateDirectory(directory);
     }
 
-    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the final name.</summary>
-    public static void WriteAtomically(string path, string contents)
-    {
-        var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllText(temporary, contents);
-        File.Move(temporary, path, overwrite: true);
-    }
+    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the
+    /// final name, and a failed write leaves no temporary file (<see cref="AtomicFile"/>).</summary>
+    public static void WriteAtomically(string path, string contents) => AtomicFile.Write(path, contents);
 }

@@ -6,6 +6,13 @@ namespace NeuralOT.Reference;
 /// <summary>Dense cost matrices C[i, j] = L(y_j - x_i) between a source and a target point set.</summary>
 public static class CostMatrix
 {
+    /// <summary>Refuses an n x m matrix that cannot be allocated, before anything is, with the bytes it would need.</summary>
+    /// <exception cref="ArgumentException">More entries than one array holds, or more than half the memory.</exception>
+    public static void CheckSize(int n, int m) =>
+        IO.MachineLimits.CheckArray((double)n * m, sizeof(double),
+            FormattableString.Invariant($"The dense cost matrix of {n} source x {m} target samples (8 n m bytes)"), "source",
+            "use fewer samples (a random subset of each file), or Sinkhorn on subsets.");
+
     /// <summary>
     /// Builds the n x m cost matrix in row-major order (entry (i, j) at index i * m + j), where n is the number of
     /// source samples and m the number of target samples. Needs 8 n m bytes.
@@ -13,11 +20,15 @@ public static class CostMatrix
     /// <param name="source">Source samples x_i, n x d.</param>
     /// <param name="target">Target samples y_j, m x d.</param>
     /// <param name="cost">The cost L; the quadratic and power costs take a fast path, any other cost is called per pair.</param>
+    /// <exception cref="ArgumentException">The point sets differ in dimension, or the matrix does not fit in memory
+    /// (the message gives the 8 n m bytes it needs).</exception>
     public static double[] Build(double[,] source, double[,] target, ICost cost)
     {
         ArgumentNullException.ThrowIfNull(cost);
+        PointSets.ValidateSameDimension(source, target);
         int n = source.GetLength(0), m = target.GetLength(0), d = source.GetLength(1);
-        var matrix = new double[checked(n * m)];
+        CheckSize(n, m);
+        var matrix = new double[(long)n * m];
         switch (cost)
         {
             case QuadraticCost:

@@ -107,6 +107,11 @@ public static class MinimaxSolver
                 nameof(target));
         var resolved = (options ?? new SolverOptions()).Resolve(cost);
         resolved.Validate();
+        // Checked before any network or batch exists: an absurd batch would otherwise grow until the OOM killer.
+        var directions = resolved.Bidirectional is null ? 1 : 2;
+        IO.MachineLimits.CheckBatch("solver.batch_size", resolved.BatchSize, source.Dimension,
+            directions * ((long)resolved.MapNetwork.Width * resolved.MapNetwork.Depth + (long)resolved.CriticNetwork.Width * resolved.CriticNetwork.Depth),
+            new SolverOptions().BatchSize);
         if (resolved.CriticNetwork.InputConvex && cost is not QuadraticCost)
             throw new ArgumentException(
                 $"solver.critic_network.input_convex = true applies to the quadratic cost only: the critic |y|^2/2 - psi(y) with psi convex is the form of the quadratic cost's optimal potentials, not of {cost.Name}'s; remove the key.",

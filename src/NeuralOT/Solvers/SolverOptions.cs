@@ -126,6 +126,8 @@ public sealed record SolverOptions
         if (Iterations is < 0) Fail("iterations", Iterations, "it must be zero or more");
         if (GradientClip is { } clip && !(clip > 0 && double.IsFinite(clip))) Fail("gradient_clip", clip, "it must be a positive number, or absent for no clipping");
         if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
+        if (Threads > IO.MachineLimits.MaxThreads)
+            Fail("threads", Threads, $"this machine has {Environment.ProcessorCount} cores, so at most {IO.MachineLimits.MaxThreads} threads ({IO.MachineLimits.ThreadsPerCore} per core) are accepted; 1 is usually fastest");
         if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
         if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
         if (Preconditioning is { } preconditioning && !Enum.IsDefined(preconditioning)) Fail("preconditioning", preconditioning, "use \"auto\", \"none\", \"affine\" or \"gaussian\"");

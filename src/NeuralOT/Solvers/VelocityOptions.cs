@@ -45,6 +45,8 @@ public sealed record VelocityOptions
         if (BatchSize < 1) Fail("batch_size", BatchSize, "it must be at least 1 (1024 is the default)");
         if (Iterations < 0) Fail("iterations", Iterations, "it must be zero or more");
         if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
+        if (Threads > IO.MachineLimits.MaxThreads)
+            Fail("threads", Threads, $"this machine has {Environment.ProcessorCount} cores, so at most {IO.MachineLimits.MaxThreads} threads ({IO.MachineLimits.ThreadsPerCore} per core) are accepted; 1 is usually fastest");
         if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
         if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
     }

@@ -143,19 +143,19 @@ public class TransportCheckpointTests
             TransportCheckpoint.Save(result, path);
 
         var bytes = File.ReadAllBytes(path);
-        Assert.Equal("NeuralOT-ckpt-v1", System.Text.Encoding.ASCII.GetString(bytes, 0, 16));
+        Assert.Equal("NeuralOT-ckpt-v2", System.Text.Encoding.ASCII.GetString(bytes, 0, 16));
         var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16, 4));
         using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(20, length));
         var root = header.RootElement;
-        var payload = bytes.AsSpan(20 + length);
+        var payload = bytes.AsSpan(20 + length, bytes.Length - 20 - length - 32);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)), bytes[^32..]);
 
         Assert.Equal("transport", root.GetProperty("kind").GetString());
         var sections = root.GetProperty("sections").EnumerateArray().Select(s => (Name: s.GetProperty("name").GetString(), Length: s.GetProperty("length").GetInt32())).ToList();
         Assert.Equal(["map", "critic", "reverse_map", "reverse_critic", "map_optimizer", "critic_optimizer",
             "reverse_map_optimizer", "reverse_critic_optimizer", "generator"], sections.Select(s => s.Name));
         Assert.Equal(payload.Length, sections.Sum(s => s.Length));
-        Assert.Equal(Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(payload)),
-            root.GetProperty("payload_sha256").GetString(), StringComparer.OrdinalIgnoreCase);
+        Assert.Equal(["kind", "sections", "content"], root.EnumerateObject().Select(p => p.Name));
 
         var content = root.GetProperty("content");
         Assert.Equal(["dimension", "cost", "solver", "preconditioner", "iterations_completed", "exit_reason", "exit_message",
@@ -169,27 +169,38 @@ public class TransportCheckpointTests
         Assert.StartsWith("iteration,critic_objective,map_objective,w_hat,seconds", content.GetProperty("history").GetString());
     }
 
-    /// <summary>Files written before activations were saved by their config names spell SiLU "si_lu".</summary>
-    [Fact]
-    public void ACheckpointWithTheEarlierActivationSpellingStillLoads()
+    /// <summary>The checksum covers the header: an edit of the iterations completed or of the exit reason (same
+    /// length, valid JSON) is refused as surely as a flipped weight.</summary>
+    [Theory]
+    [InlineData("\"iterations_completed\":3", "\"iterations_completed\":9")]
+    // Padded with JSON whitespace so that the header keeps its length, as a careful hand edit would.
+    [InlineData("\"exit_reason\":\"iteration_budget\"", "\"exit_reason\":\"converged\"       ")]
+    public void AnEditedHeaderIsRefused(string original, string edited)
     {
-        var reference = TestProblems.SmallGaussianPair();
         using var folder = new TemporaryFolder();
-        var path = folder.File("run.ckpt");
-        using var saved = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, Options(CriticForm.Static, false, false));
-        TransportCheckpoint.Save(saved, path);
+        var path = SaveSmall(folder);
+        var text = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(path));
+        Assert.Contains(original, text);
+        var editedText = text.Replace(original, edited, StringComparison.Ordinal);
+        File.WriteAllBytes(path, System.Text.Encoding.Latin1.GetBytes(editedText));
+        Assert.Equal(text.Length, editedText.Length);
+        Assert.Contains("checksum", Assert.Throws<InvalidDataException>(() => Load(path)).Message);
+        Assert.Throws<InvalidDataException>(() => TransportCheckpoint.ReadHeader(path));
+    }
 
+    /// <summary>Files of the earlier container (v1: checksum over the weights only) are refused with a message that
+    /// says why and what to do, since their headers cannot be checked.</summary>
+    [Fact]
+    public void AVersionOneCheckpointIsRefusedSayingWhy()
+    {
+        using var folder = new TemporaryFolder();
+        var path = SaveSmall(folder);
         var bytes = File.ReadAllBytes(path);
-        var length = BitConverter.ToInt32(bytes, 16);
-        var header = System.Text.Encoding.UTF8.GetString(bytes, 20, length);
-        Assert.Contains("\"activation\":\"silu\"", header);
-        var earlier = System.Text.Encoding.UTF8.GetBytes(header.Replace("\"activation\":\"silu\"", "\"activation\":\"si_lu\"", StringComparison.Ordinal));
-        File.WriteAllBytes(path, [.. bytes[..16], .. BitConverter.GetBytes(earlier.Length), .. earlier, .. bytes[(20 + length)..]]);
-
-        using var loaded = Load(path);
-        Assert.Equal(saved.Options, loaded.Options);
-        using var x = reference.Source.Sample(50, new Generator(1));
-        AssertIdentical(saved.Transport(x), loaded.Transport(x));
+        "NeuralOT-ckpt-v1"u8.CopyTo(bytes);
+        File.WriteAllBytes(path, bytes[..^32]);
+        var error = Assert.Throws<InvalidDataException>(() => Load(path));
+        Assert.Contains("format v1", error.Message);
+        Assert.Contains("run the experiment again", error.Message);
     }
 
     private static SolverOptions Options(CriticForm form, bool bidirectional, bool preconditioned) => new()

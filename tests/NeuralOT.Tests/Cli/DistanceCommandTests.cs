@@ -120,4 +120,63 @@ public sealed class DistanceCommandTests : IDisposable
         Assert.Equal(1, exitCode);
         Assert.Contains("Unknown cost", error);
     }
+
+    /// <summary>A 3-D source against a 2-D target, in either order, is refused by both methods with one line naming
+    /// both files (Sinkhorn once threw IndexOutOfRange one way and silently dropped a column the other).</summary>
+    [Theory]
+    [InlineData("exact", true)]
+    [InlineData("exact", false)]
+    [InlineData("sinkhorn", true)]
+    [InlineData("sinkhorn", false)]
+    public void A_dimension_mismatch_is_refused_in_every_method_and_order(string method, bool threeDimensionalSource)
+    {
+        var threeD = WriteCsv("three.csv", new double[,] { { 0, 0, 0 }, { 1, 2, 3 }, { 2, 1, 0 } });
+        var twoD = WriteCsv("two.csv", new double[,] { { 0, 0 }, { 1, 2 }, { 2, 1 } });
+        var (source, target) = threeDimensionalSource ? (threeD, twoD) : (twoD, threeD);
+        var (exitCode, output, error) = Run("distance", "--source", source, "--target", target, "--method", method);
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains("same space", error);
+        Assert.Contains(source, error);
+        Assert.Contains(target, error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    /// <summary>46,341 samples per side is the first size whose n m overflows a 32-bit int (and exceeds what one
+    /// .NET array holds): refused in both methods before any allocation, saying the 8 n m bytes it needs.</summary>
+    [Theory]
+    [InlineData("exact")]
+    [InlineData("sinkhorn")]
+    public void A_matrix_too_large_for_memory_is_refused_with_its_size(string method)
+    {
+        const int n = 46_341;
+        var path = Path.Combine(_directory.FullName, "big.csv");
+        File.WriteAllLines(path, Enumerable.Range(0, n).Select(i => FormattableString.Invariant($"{i % 100},{i / 100}")));
+        var (exitCode, _, error) = Run("distance", "--source", path, "--target", path, "--method", method);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("46341 source x 46341 target", error);
+        Assert.Contains(method == "exact" ? "17.2 GB" : "34.4 GB", error);
+        Assert.DoesNotContain("Exception", error);
+        Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    /// <summary>Identical point sets and overflowing costs are explained as what they are, never blamed on an
+    /// --epsilon the user did not give.</summary>
+    [Fact]
+    public void Degenerate_inputs_to_sinkhorn_do_not_blame_an_epsilon_never_given()
+    {
+        var same = WriteCsv("same.csv", new double[,] { { 1, 1 }, { 1, 1 } });
+        var (exitCode, _, error) = Run("distance", "--source", same, "--target", same, "--method", "sinkhorn");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("coincide", error);
+        Assert.DoesNotContain("must be a positive", error);
+
+        var huge = WriteCsv("huge.csv", new double[,] { { 1e200, 0 }, { 0, 1 } });
+        var small = WriteCsv("small.csv", new double[,] { { 0, 0 }, { 1, 1 } });
+        (exitCode, _, error) = Run("distance", "--source", huge, "--target", small, "--method", "sinkhorn");
+        Assert.Equal(1, exitCode);
+        Assert.Contains("source sample 1", error);
+        Assert.Contains("rescale", error);
+        Assert.DoesNotContain("epsilon", error);
+    }
 }

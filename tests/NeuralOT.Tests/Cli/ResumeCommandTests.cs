@@ -65,6 +65,8 @@ public class ResumeCommandTests
         var (code, output, _) = CliRunner.Run("resume", outDir);
         Assert.Equal(0, code);
         Assert.Contains("already finished", output);
+        // A crash while the figures were drawn leaves a finished run: the way on is the figures command.
+        Assert.Contains($"neuralot figures {outDir}", output);
         Assert.Equal(metrics, File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
     }
 

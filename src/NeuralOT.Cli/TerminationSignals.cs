@@ -1,0 +1,49 @@
+using System.Runtime.InteropServices;
+
+namespace NeuralOT.Cli;
+
+/// <summary>
+/// Turns SIGINT (Ctrl+C) and SIGTERM into a cancellation token. The first signal cancels: the command stops at its
+/// next check and writes what it must (a cancelled run its checkpoint). Later signals are acknowledged and ignored, so
+/// an impatient second Ctrl+C can never kill the process while that checkpoint is being written (kill -9 still can;
+/// the checkpoint write is atomic, so that leaves the previous one).
+/// </summary>
+internal sealed class TerminationSignals : IDisposable
+{
+    private readonly CancellationTokenSource source = new();
+    private readonly PosixSignalRegistration[] registrations;
+    private readonly TextWriter error;
+    private int received;
+
+    public TerminationSignals(TextWriter error)
+    {
+        this.error = error;
+        registrations =
+        [
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle),
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle),
+        ];
+    }
+
+    /// <summary>Cancelled by the first signal.</summary>
+    public CancellationToken Token => source.Token;
+
+    private void Handle(PosixSignalContext context)
+    {
+        // Keep the process alive: the command ends itself once it has saved its state.
+        context.Cancel = true;
+        if (Interlocked.Increment(ref received) == 1)
+        {
+            // Callbacks run on the thread pool, so nothing they do can throw into the signal handler.
+            _ = source.CancelAsync();
+            return;
+        }
+        error.WriteLine("stopping: the run folder is being saved; wait a moment (kill -9 would stop without saving)");
+    }
+
+    public void Dispose()
+    {
+        foreach (var registration in registrations) registration.Dispose();
+        source.Dispose();
+    }
+}

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace NeuralOT.Tests.Cli;
+
+/// <summary>
+/// The built <c>neuralot</c> executable as a child process, for what an in-process run cannot show: signals, two
+/// processes sharing a folder. Output is collected as it comes so a test can wait for a line.
+/// </summary>
+internal sealed class ChildCli : IDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new(), error = new();
+    private readonly object gate = new();
+
+    public ChildCli(params string[] args)
+    {
+        // The test project references NeuralOT.Cli, so its apphost and dll sit beside the tests.
+        var dll = Path.Combine(AppContext.BaseDirectory, "NeuralOT.Cli.dll");
+        var info = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(dll);
+        foreach (var arg in args) info.ArgumentList.Add(arg);
+        process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (gate) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (gate) error.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Id => process.Id;
+
+    public string Output { get { lock (gate) return output.ToString(); } }
+
+    public string Error { get { lock (gate) return error.ToString(); } }
+
+    /// <summary>Waits until stdout contains <paramref name="text"/>; false if the process ended or time ran out first.</summary>
+    public bool WaitForOutput(string text, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < timeout)
+        {
+            if (Output.Contains(text, StringComparison.Ordinal)) return true;
+            if (process.HasExited) return Output.Contains(text, StringComparison.Ordinal);
+            Thread.Sleep(50);
+        }
+        return false;
+    }
+
+    /// <summary>Sends SIGINT, as Ctrl+C in a terminal does.</summary>
+    public void Interrupt()
+    {
+        if (Kill(process.Id, SigInt) != 0) throw new InvalidOperationException($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>Waits for the exit and returns the exit code (the process is killed and the test fails on timeout).</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"neuralot did not exit within {timeout.TotalSeconds} s. stdout: {Output} stderr: {Error}");
+        }
+        process.WaitForExit(); // drains the output readers
+        return process.ExitCode;
+    }
+
+    public void Dispose()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        process.Dispose();
+    }
+
+    private const int SigInt = 2;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+}

@@ -1,0 +1,38 @@
+using System.Text;
+using NeuralOT.Experiments;
+
+namespace NeuralOT.Tests.Cli;
+
+/// <summary>resume, sample and figures trust nothing in a checkpoint that its checksum does not cover.</summary>
+[Collection(TrainingCollection.Name)]
+public class EditedCheckpointTests
+{
+    /// <summary>An unfinished 20-iteration run whose checkpoint header then claims more iterations, or another exit
+    /// reason (same length, valid JSON), is refused by every command that reads it, with one line naming the file.</summary>
+    [Theory]
+    [InlineData("\"iterations_completed\":20", "\"iterations_completed\":90")]
+    [InlineData("\"exit_reason\":\"iteration_budget\"", "\"exit_reason\":\"converged\"       ")]
+    public void EveryCommandRefusesAnEditedHeader(string original, string edited)
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "20", "--out", outDir).ExitCode);
+        // Make it an unfinished run as a cancel leaves it: resume then has something to continue.
+        File.Delete(Path.Combine(outDir, ExperimentRunner.MetricsFile));
+        var checkpoint = Path.Combine(outDir, ExperimentRunner.CheckpointFile);
+        var text = Encoding.Latin1.GetString(File.ReadAllBytes(checkpoint));
+        Assert.Contains(original, text);
+        Assert.Equal(original.Length, edited.Length);
+        File.WriteAllBytes(checkpoint, Encoding.Latin1.GetBytes(text.Replace(original, edited, StringComparison.Ordinal)));
+
+        foreach (var args in new[] { new[] { "resume", outDir }, ["sample", outDir, "--t", "0.5", "--n", "5"], ["figures", outDir] })
+        {
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]} accepted an edited checkpoint: {output}");
+            Assert.Contains("checksum", error);
+            Assert.Contains(checkpoint, error);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
+        Assert.False(File.Exists(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
+    }
+}
