@@ -1,11 +1,13 @@
 using Microsoft.DotNet.Interactive;
 using NeuralOT.Interactive.Formatting;
+using NeuralOT.Runtime;
 
 namespace NeuralOT.Interactive;
 
 /// <summary>
 /// The .NET Interactive kernel extension: loaded automatically when a notebook references the NeuralOT.Interactive
-/// package (<c>#r "nuget: NeuralOT.Interactive"</c>); it registers the HTML formatters of <see cref="NeuralOTFormatters"/>.
+/// package (<c>#r "nuget: NeuralOT.Interactive"</c>); it makes TorchSharp use its own libtorch
+/// (<see cref="TorchNativeLibraries"/>) and registers the HTML formatters of <see cref="NeuralOTFormatters"/>.
 /// </summary>
 public sealed class NeuralOTKernelExtension : IKernelExtension
 {
@@ -13,6 +15,8 @@ public sealed class NeuralOTKernelExtension : IKernelExtension
     public Task OnLoadAsync(Kernel kernel)
     {
         ArgumentNullException.ThrowIfNull(kernel);
+        // Before any cell can touch TorchSharp: a system libtorch would otherwise be picked up by name.
+        TorchNativeLibraries.Preload();
         NeuralOTFormatters.Register();
         return Task.CompletedTask;
     }
