@@ -20,6 +20,7 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
     private readonly Action<TrainingStatus> view;
     private readonly CurveBuffer criticCurve = new("critic objective"), mapCurve = new("map objective"), wHatCurve = new("W_hat");
     private readonly CurveBuffer lossCurve = new("velocity loss");
+    private readonly CancellationTokenRegistration cellStopped;
 
     /// <summary>Creates a monitor that shows its panel in the running notebook cell.</summary>
     /// <param name="title">The run's name, shown on the panel.</param>
@@ -43,6 +44,9 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
         var cell = KernelInvocationContext.Current?.CancellationToken ?? CancellationToken.None;
         stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, cell);
         Status = new TrainingStatus(title, "map", 0, 0, [], TimeSpan.Zero, TimeSpan.Zero, [], null);
+        // The stop button ends the cell as soon as its token fires, and the cell's outputs accept no update after that:
+        // say so on the panel now (this callback runs before the cell is closed), not after the last iteration.
+        cellStopped = cell.Register(() => Show(Status with { Outcome = "stopped by the notebook's stop button; the result keeps the last completed iteration" }));
     }
 
     /// <summary>The run's name.</summary>
@@ -105,13 +109,21 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
     }
 
     /// <inheritdoc />
-    public void Dispose() => stop.Dispose();
+    public void Dispose()
+    {
+        cellStopped.Dispose();
+        stop.Dispose();
+    }
 
     private void Show(TrainingStatus status)
     {
-        Status = status;
-        Updates++;
-        view(status);
+        // The training thread and the stop button's callback both report.
+        lock (view)
+        {
+            Status = status;
+            Updates++;
+            view(status);
+        }
     }
 
     /// <summary>The output of the running cell: displayed on the first status, replaced in place afterwards.</summary>

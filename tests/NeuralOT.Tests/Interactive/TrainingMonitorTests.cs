@@ -78,6 +78,8 @@ public class TrainingMonitorTests
         Assert.Single(training.Events.OfType<DisplayedValueProduced>(), e => e.Value is TrainingStatus);
         var panel = training.Events.OfType<DisplayedValueUpdated>().Last();
         Assert.Contains("neuralot-progress", panel.FormattedValues.Single(v => v.MimeType == "text/html").Value);
+        // The cell's outputs close with the cancellation, so the panel must already say why training stopped.
+        Assert.Contains("Stopped: stopped by the notebook", panel.FormattedValues.Single(v => v.MimeType == "text/html").Value);
 
         // The stop button cancels the cell; training stops within one iteration and the next cell finds a usable result.
         Assert.Contains(training.Events.OfType<CommandFailed>(), e => e.Message.Contains("cancelled", StringComparison.OrdinalIgnoreCase));
