@@ -25,7 +25,12 @@ internal static class Charts
     /// <summary>Kernels (by root) whose session has already been sent plotly.js.</summary>
     private static readonly ConditionalWeakTable<Kernel, object> ScriptSent = [];
 
-    public static string Geodesic(TransportResult result) => Embed(Figures.Geodesic(result), "geodesic");
+    /// <summary>The geodesic with its time slider, and the same at five times beside it: a static copy of the notebook
+    /// (HTML export, GitHub) cannot move the slider and would show t = 0 only.</summary>
+    public static string Geodesic(TransportResult result) =>
+        Embed(Figures.Geodesic(result), "geodesic")
+        + "<div style=\"color:#555;margin:4px 0\">The same geodesic at t = 0, 0.25, 0.5, 0.75 and 1 (what a static copy of the notebook shows):</div>"
+        + Embed(Figures.GeodesicPanels(result), "geodesic at five times");
 
     public static string Training(TrainingHistory history, VelocityHistory? velocity = null, bool preconditioned = false) =>
         history.Entries.Count == 0 ? "" : Embed(Figures.Training(history, velocity, preconditioned: preconditioned), "training");

@@ -46,7 +46,11 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
         Status = new TrainingStatus(title, "map", 0, 0, [], TimeSpan.Zero, TimeSpan.Zero, [], null);
         // The stop button ends the cell as soon as its token fires, and the cell's outputs accept no update after that:
         // say so on the panel now (this callback runs before the cell is closed), not after the last iteration.
-        cellStopped = cell.Register(() => Show(Status with { Outcome = "stopped by the notebook's stop button; the result keeps the last completed iteration" }));
+        cellStopped = cell.Register(() => Show(Status with
+        {
+            Outcome = "stopped by the notebook's stop button; the result keeps the last completed iteration",
+            Interrupted = true,
+        }));
     }
 
     /// <summary>The run's name.</summary>
@@ -88,8 +92,11 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
     {
         ArgumentNullException.ThrowIfNull(value);
         lossCurve.Add(value.Iteration, value.Loss);
+        // The first velocity report closes the map phase of a run.
+        var finished = Status.Phase == "map" && Status.Iteration > 0 ? [.. Status.FinishedPhases, Summary(Status, null)] : Status.FinishedPhases;
         Show(Status with
         {
+            FinishedPhases = finished,
             Phase = "velocity",
             Iteration = value.Iteration,
             TotalIterations = value.TotalIterations,
@@ -100,13 +107,24 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
         });
     }
 
-    /// <summary>Shows why training ended (the last update of the panel).</summary>
+    /// <summary>Shows why training ended (the last update of the panel) and closes the running phase.</summary>
     /// <param name="outcome">One line, for example the result's exit message.</param>
-    public void Finish(string outcome)
+    /// <param name="interrupted">True when training ended early (stopped, cancelled or diverged); false for a normal
+    /// finish (budget or stopping rule).</param>
+    /// <param name="phaseExits">Why each phase ended, oldest first (the results' exit messages); null when unknown.</param>
+    public void Finish(string outcome, bool interrupted = false, IReadOnlyList<string?>? phaseExits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outcome);
-        Show(Status with { Outcome = outcome, Remaining = TimeSpan.Zero });
+        IReadOnlyList<PhaseSummary> phases = Status.Iteration > 0 || Status.FinishedPhases.Count == 0
+            ? [.. Status.FinishedPhases, Summary(Status, null)] : Status.FinishedPhases;
+        if (phaseExits is not null)
+            phases = [.. phases.Select((p, i) => i < phaseExits.Count && phaseExits[i] is { } exit ? p with { Exit = exit } : p)];
+        Show(Status with { Outcome = outcome, Remaining = TimeSpan.Zero, Interrupted = Status.Interrupted || interrupted, FinishedPhases = phases });
     }
+
+    private static PhaseSummary Summary(TrainingStatus status, string? exit) =>
+        new(status.Phase, status.Iteration, status.TotalIterations, status.Elapsed,
+            status.Values.LastOrDefault(v => v.Name is "W_hat" or "loss"), exit);
 
     /// <inheritdoc />
     public void Dispose()
