@@ -52,6 +52,8 @@ for copy in "${copies[@]}"; do cp "$replacement" "$copy"; done
 
 # 5. Register the patched tool as the Jupyter kernels. The tool writes kernel specs that start `dotnet interactive`,
 #    which would find a globally installed tool (with the old FSharp.Core) or none: point them at this one.
+#    The stop button: the spec must say interrupt_mode "signal" (Jupyter sends SIGINT, which NeuralOT.Interactive turns
+#    into a cancellation of the running cell); with "message" the released kernel ignores the interrupt.
 "$tool_dir/dotnet-interactive" jupyter install > /dev/null
 python3 - "$tool_dir/dotnet-interactive" <<'PY'
 import json, subprocess, sys
@@ -60,6 +62,7 @@ for name, entry in specs.items():
     argv = entry["spec"]["argv"]
     if name.startswith(".net-") and argv[:2] == ["dotnet", "interactive"]:
         entry["spec"]["argv"] = [sys.argv[1]] + argv[2:]
+        entry["spec"]["interrupt_mode"] = "signal"
         with open(entry["resource_dir"] + "/kernel.json", "w") as spec:
             json.dump(entry["spec"], spec, indent=2)
 PY

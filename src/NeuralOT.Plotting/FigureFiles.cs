@@ -15,6 +15,10 @@ public static class FigureFiles
     /// <summary>The file name of the bundled plotly.js, such as <c>plotly-2.28.0.min.js</c>.</summary>
     public static string PlotlyScriptFile => Bundled.Value.Name;
 
+    /// <summary>The text of the bundled plotly.js (<see cref="PlotlyScriptFile"/>), to inline it once in a page that
+    /// holds several charts.</summary>
+    public static string PlotlyScriptText => Encoding.UTF8.GetString(Bundled.Value.Script);
+
     /// <summary>The HTML page of a chart.</summary>
     /// <param name="chart">The chart.</param>
     /// <param name="title">The page title.</param>

@@ -13,19 +13,23 @@ internal static class LiveChart
     private const int Width = 560, Height = 130, Left = 60, Right = 8, Top = 8, Bottom = 18;
     private static readonly string[] Colours = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
 
-    /// <summary>The curves on one pair of axes; <paramref name="logarithmic"/> plots log10 of positive values.</summary>
-    public static string Svg(IReadOnlyList<StatusCurve> curves, bool logarithmic)
+    /// <summary>The curves on one pair of axes; <paramref name="logarithmic"/> plots log10 of positive values. The
+    /// iteration axis runs from 0 to the budget (<paramref name="totalIterations"/>; the data's last iteration when
+    /// larger or unknown), so the curve grows across the chart as training advances; a linear value axis includes 0
+    /// when the values are positive and start near it.</summary>
+    public static string Svg(IReadOnlyList<StatusCurve> curves, bool logarithmic, int totalIterations = 0)
     {
         double Y(double v) => logarithmic ? Math.Log10(v) : v;
         var points = curves.SelectMany(c => c.Points).Where(p => double.IsFinite(p.Value) && (!logarithmic || p.Value > 0)).ToArray();
         if (points.Length < 2) return "";
-        double x0 = points.Min(p => p.Iteration), x1 = Math.Max(x0 + 1, points.Max(p => p.Iteration));
+        double x0 = 0, x1 = Math.Max(Math.Max(1, totalIterations), points.Max(p => p.Iteration));
         double y0 = points.Min(p => Y(p.Value)), y1 = points.Max(p => Y(p.Value));
+        if (!logarithmic && y0 >= 0 && y0 < 0.1 * y1) y0 = 0;
         if (y1 - y0 < 1e-12) { y0 -= 0.5; y1 += 0.5; }
         string Fmt(double v) => v.ToString("0.#", CultureInfo.InvariantCulture);
         double Px(double x) => Left + (x - x0) / (x1 - x0) * (Width - Left - Right);
         double Py(double y) => Top + (y1 - y) / (y1 - y0) * (Height - Top - Bottom);
-        string Label(double y) => Html.Number(logarithmic ? Math.Pow(10, y) : y);
+        string Label(double y) => Html.Number(double.Parse((logarithmic ? Math.Pow(10, y) : y).ToString("G3", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
 
         var svg = new StringBuilder($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" style=\"display:block\">");
         svg.Append($"<rect x=\"{Left}\" y=\"{Top}\" width=\"{Width - Left - Right}\" height=\"{Height - Top - Bottom}\" fill=\"none\" stroke=\"#ccc\"/>");

@@ -18,9 +18,19 @@ internal static class ProgressPanel
         html.Append("<div style=\"background:#e6e6e6;height:6px;max-width:560px;margin:3px 0\"><div style=\"background:")
             .Append(status.IsFinished ? "#888" : "#2ca02c").Append(";height:6px;width:").Append(percent).Append("%\"></div></div>");
         html.Append(Html.Table(null, status.Values.Select(v => (v.Name, (object?)v.Value))));
-        html.Append(LiveChart.Svg(status.Curves, logarithmic: status.Phase == "velocity"));
+        html.Append(LiveChart.Svg(status.Curves, logarithmic: status.Phase == "velocity", status.TotalIterations));
+        // After a run with several phases, one compact line each (the header and chart show the last phase only).
+        if (status.IsFinished && status.FinishedPhases.Count > 1)
+            foreach (var phase in status.FinishedPhases)
+            {
+                html.Append("<div>").Append(Html.Encode(phase.Phase)).Append(": ").Append(phase.Iteration).Append(" / ")
+                    .Append(phase.TotalIterations).Append(" iterations · ").Append(Html.Duration(phase.Elapsed));
+                if (phase.Final is { } final) html.Append(" · ").Append(Html.Encode(final.Name)).Append(' ').Append(Html.Number(final.Value));
+                if (phase.Exit is { } exit) html.Append(" · ").Append(Html.Encode(exit));
+                html.Append("</div>");
+            }
         html.Append("<div style=\"color:#555\">").Append(status.Outcome is { } outcome
-            ? "Stopped: " + Html.Encode(outcome)
+            ? (status.Interrupted ? "Stopped: " : "Finished: ") + Html.Encode(outcome)
             : "Training. The notebook's stop button ends it within one iteration and keeps the last completed one.").Append("</div>");
         return Html.Block("neuralot-progress", html.ToString());
     }

@@ -35,7 +35,7 @@ public static class NotebookTraining
         using var owned = monitor is null ? new TrainingMonitor("phase 1: the map") : null;
         var panel = monitor ?? owned!;
         var result = MinimaxSolver.Solve(source, target, cost, options, panel, panel.Token);
-        panel.Finish($"map: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s");
+        panel.Finish($"map: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s", Early(result.ExitReason), [result.ExitMessage]);
         return result;
     }
 
@@ -48,7 +48,7 @@ public static class NotebookTraining
         using var owned = monitor is null ? new TrainingMonitor("phase 2: the velocity field") : null;
         var panel = monitor ?? owned!;
         var result = VelocitySolver.Train(map, options, panel, panel.Token);
-        panel.Finish($"velocity: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s");
+        panel.Finish($"velocity: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s", Early(result.ExitReason), [result.ExitMessage]);
         return result;
     }
 
@@ -69,7 +69,12 @@ public static class NotebookTraining
         var settings = new RunSettings(outputDirectory ?? Path.Combine("runs", experiment), Fast: FastMode, Force: true);
         var outcome = ExperimentRunner.Run(config, settings, panel, panel.Token, panel);
         var velocity = outcome.Velocity is { } v ? $"; velocity: {v.ExitMessage}" : "";
-        panel.Finish($"map: {outcome.Result.ExitMessage}{velocity}");
+        panel.Finish($"map: {outcome.Result.ExitMessage}{velocity}",
+            Early(outcome.Result.ExitReason) || outcome.Velocity is { } w && Early(w.ExitReason),
+            [outcome.Result.ExitMessage, outcome.Velocity?.ExitMessage]);
         return outcome;
     }
+
+    /// <summary>Whether an exit reason means training ended before its budget or stopping rule.</summary>
+    private static bool Early(ExitReason reason) => reason is ExitReason.Cancelled or ExitReason.Diverged;
 }

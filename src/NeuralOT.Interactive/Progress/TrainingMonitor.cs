@@ -20,6 +20,7 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
     private readonly Action<TrainingStatus> view;
     private readonly CurveBuffer criticCurve = new("critic objective"), mapCurve = new("map objective"), wHatCurve = new("W_hat");
     private readonly CurveBuffer lossCurve = new("velocity loss");
+    private readonly CancellationTokenRegistration cellStopped;
 
     /// <summary>Creates a monitor that shows its panel in the running notebook cell.</summary>
     /// <param name="title">The run's name, shown on the panel.</param>
@@ -43,6 +44,13 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
         var cell = KernelInvocationContext.Current?.CancellationToken ?? CancellationToken.None;
         stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation, cell);
         Status = new TrainingStatus(title, "map", 0, 0, [], TimeSpan.Zero, TimeSpan.Zero, [], null);
+        // The stop button ends the cell as soon as its token fires, and the cell's outputs accept no update after that:
+        // say so on the panel now (this callback runs before the cell is closed), not after the last iteration.
+        cellStopped = cell.Register(() => Show(Status with
+        {
+            Outcome = "stopped by the notebook's stop button; the result keeps the last completed iteration",
+            Interrupted = true,
+        }));
     }
 
     /// <summary>The run's name.</summary>
@@ -84,8 +92,11 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
     {
         ArgumentNullException.ThrowIfNull(value);
         lossCurve.Add(value.Iteration, value.Loss);
+        // The first velocity report closes the map phase of a run.
+        var finished = Status.Phase == "map" && Status.Iteration > 0 ? [.. Status.FinishedPhases, Summary(Status, null)] : Status.FinishedPhases;
         Show(Status with
         {
+            FinishedPhases = finished,
             Phase = "velocity",
             Iteration = value.Iteration,
             TotalIterations = value.TotalIterations,
@@ -96,22 +107,41 @@ public sealed class TrainingMonitor : IProgress<TrainingProgress>, IProgress<Vel
         });
     }
 
-    /// <summary>Shows why training ended (the last update of the panel).</summary>
+    /// <summary>Shows why training ended (the last update of the panel) and closes the running phase.</summary>
     /// <param name="outcome">One line, for example the result's exit message.</param>
-    public void Finish(string outcome)
+    /// <param name="interrupted">True when training ended early (stopped, cancelled or diverged); false for a normal
+    /// finish (budget or stopping rule).</param>
+    /// <param name="phaseExits">Why each phase ended, oldest first (the results' exit messages); null when unknown.</param>
+    public void Finish(string outcome, bool interrupted = false, IReadOnlyList<string?>? phaseExits = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(outcome);
-        Show(Status with { Outcome = outcome, Remaining = TimeSpan.Zero });
+        IReadOnlyList<PhaseSummary> phases = Status.Iteration > 0 || Status.FinishedPhases.Count == 0
+            ? [.. Status.FinishedPhases, Summary(Status, null)] : Status.FinishedPhases;
+        if (phaseExits is not null)
+            phases = [.. phases.Select((p, i) => i < phaseExits.Count && phaseExits[i] is { } exit ? p with { Exit = exit } : p)];
+        Show(Status with { Outcome = outcome, Remaining = TimeSpan.Zero, Interrupted = Status.Interrupted || interrupted, FinishedPhases = phases });
     }
 
+    private static PhaseSummary Summary(TrainingStatus status, string? exit) =>
+        new(status.Phase, status.Iteration, status.TotalIterations, status.Elapsed,
+            status.Values.LastOrDefault(v => v.Name is "W_hat" or "loss"), exit);
+
     /// <inheritdoc />
-    public void Dispose() => stop.Dispose();
+    public void Dispose()
+    {
+        cellStopped.Dispose();
+        stop.Dispose();
+    }
 
     private void Show(TrainingStatus status)
     {
-        Status = status;
-        Updates++;
-        view(status);
+        // The training thread and the stop button's callback both report.
+        lock (view)
+        {
+            Status = status;
+            Updates++;
+            view(status);
+        }
     }
 
     /// <summary>The output of the running cell: displayed on the first status, replaced in place afterwards.</summary>

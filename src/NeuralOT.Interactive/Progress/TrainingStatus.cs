@@ -27,7 +27,24 @@ public sealed record TrainingStatus(
 
     /// <summary>True once training stopped.</summary>
     public bool IsFinished => Outcome is not null;
+
+    /// <summary>True when training ended before its budget or rule said so: the stop button, <c>Stop()</c>, or
+    /// divergence. False for a normal finish.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>One line per phase that has ended (a run has a map phase and, for some experiments, a velocity
+    /// phase), oldest first; the phase shown in the header is not among them while it runs.</summary>
+    public IReadOnlyList<PhaseSummary> FinishedPhases { get; init; } = [];
 }
+
+/// <summary>How one training phase ended, for the compact lines of a finished run's panel.</summary>
+/// <param name="Phase">"map" or "velocity".</param>
+/// <param name="Iteration">Iterations completed.</param>
+/// <param name="TotalIterations">The budget.</param>
+/// <param name="Elapsed">The phase's training time.</param>
+/// <param name="Final">Its last W_hat (map) or loss (velocity); null when no iteration was reported.</param>
+/// <param name="Exit">Why it ended (the result's exit message); null when not known.</param>
+public sealed record PhaseSummary(string Phase, int Iteration, int TotalIterations, TimeSpan Elapsed, StatusValue? Final, string? Exit);
 
 /// <summary>A monitored curve of the live chart.</summary>
 /// <param name="Name">Its legend.</param>

@@ -1,4 +1,5 @@
 using Deedle;
+using Microsoft.DotNet.Interactive.CSharp;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Experiments;
@@ -13,8 +14,8 @@ using Plotly.NET;
 
 namespace NeuralOT.Tests.Interactive;
 
-/// <summary>Every type the kernel extension registers gets its own HTML, and charts come with plotly.js inside
-/// (they render offline).</summary>
+/// <summary>Every type the kernel extension registers gets its own HTML, and charts render offline: outside a kernel
+/// each carries plotly.js, inside a kernel session only the first does.</summary>
 [Collection(TrainingCollection.Name)]
 public class FormatterTests
 {
@@ -58,6 +59,47 @@ public class FormatterTests
             // Nothing is loaded from the network: no script or page has a remote source (plotly.js is inline).
             Assert.DoesNotMatch(RemoteSource, html);
         }
+    }
+
+    [Fact]
+    public async Task AKernelSessionGetsPlotlyJsOnceAndEveryChartTakesTheWidthOfTheOutputArea()
+    {
+        static async Task<string[]> ChartsOfOneSession()
+        {
+            var csharp = new CSharpKernel().UseKernelHelpers();
+            using var kernel = new Microsoft.DotNet.Interactive.CompositeKernel { csharp };
+            kernel.DefaultKernelName = csharp.Name;
+            await new NeuralOTKernelExtension().OnLoadAsync(kernel);
+            csharp.AddAssemblyReferences([typeof(IDistribution).Assembly.Location, typeof(TorchSharp.torch).Assembly.Location]);
+            var results = new List<Microsoft.DotNet.Interactive.KernelCommandResult>();
+            // Two cells: the first shows two charts (a distribution and its scatter), the second one more.
+            results.Add(await kernel.SendAsync(new Microsoft.DotNet.Interactive.Commands.SubmitCode(
+                "var d = NeuralOT.Distributions.GaussianDistribution.StandardNormal(2); display(d); display(d);")));
+            results.Add(await kernel.SendAsync(new Microsoft.DotNet.Interactive.Commands.SubmitCode("d")));
+            return [.. results.SelectMany(r => r.Events).OfType<Microsoft.DotNet.Interactive.Events.DisplayEvent>()
+                .SelectMany(e => e.FormattedValues).Where(v => v.MimeType == "text/html").Select(v => v.Value)];
+        }
+
+        var plotly = FigureFiles.PlotlyScriptText[^200..];
+        foreach (var outputs in new[] { await ChartsOfOneSession(), await ChartsOfOneSession() })
+        {
+            Assert.Equal(3, outputs.Count(h => h.Contains(OfflineChart, StringComparison.Ordinal)));
+            // plotly.js in the first chart of each session only; the others draw with it once it is there.
+            Assert.Equal(1, outputs.Sum(h => CountOf(h, plotly)));
+            Assert.Contains(plotly, outputs[0]);
+            Assert.All(outputs, h => Assert.Contains("Plotly.newPlot", h));
+            Assert.All(outputs, h => Assert.Contains("neuralotCharts", h));
+            // No fixed width: the block takes the output area's width up to the figure's designed width.
+            Assert.All(outputs, h => Assert.Contains("style=\"width:100%;max-width:", h));
+            Assert.DoesNotContain(outputs, h => h.Contains("<iframe", StringComparison.Ordinal));
+        }
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        return count;
     }
 
     [Fact]

@@ -52,6 +52,37 @@ public class TrainingMonitorTests
     }
 
     [Fact]
+    public void AfterARunWithTwoPhasesThePanelKeepsALinePerPhaseAndANormalFinishReadsAsFinished()
+    {
+        NeuralOT.Interactive.Formatting.NeuralOTFormatters.Register();
+        using var monitor = new TrainingMonitor("two phases", _ => { });
+        for (var i = 1; i <= 100; i++)
+            monitor.Report(new TrainingProgress(i, 100, 1, 2, 0.01 * i, TimeSpan.FromSeconds(0.1 * i), TimeSpan.Zero));
+        for (var i = 1; i <= 50; i++)
+            monitor.Report(new VelocityProgress(i, 50, 1.0 / i, TimeSpan.FromSeconds(0.1 * i), TimeSpan.Zero));
+        monitor.Finish("map: done; velocity: done", interrupted: false, ["completed the budget of 100 iterations", "completed the budget of 50 iterations"]);
+
+        var phases = monitor.Status.FinishedPhases;
+        Assert.Equal(["map", "velocity"], phases.Select(p => p.Phase));
+        Assert.Equal((100, 100, 1.0), (phases[0].Iteration, phases[0].TotalIterations, phases[0].Final!.Value));
+        Assert.Equal("W_hat", phases[0].Final!.Name);
+        Assert.Equal((50, 0.02), (phases[1].Iteration, phases[1].Final!.Value));
+        Assert.Equal("completed the budget of 50 iterations", phases[1].Exit);
+        var html = NeuralOT.Interactive.Formatting.NeuralOTFormatters.ToHtml(monitor.Status);
+        Assert.Contains("map: 100 / 100 iterations", html);
+        Assert.Contains("velocity: 50 / 50 iterations", html);
+        Assert.Contains("Finished: map: done", html);
+        Assert.DoesNotContain("Stopped:", html);
+        // The iteration axis starts at 0, not at the first logged iteration.
+        Assert.Contains(">0</text>", html);
+
+        using var stopped = new TrainingMonitor("stopped", _ => { });
+        stopped.Report(new TrainingProgress(3, 100, 1, 2, 0.5, TimeSpan.FromSeconds(1), TimeSpan.Zero));
+        stopped.Finish("map: cancelled", interrupted: true);
+        Assert.Contains("Stopped: map: cancelled", NeuralOT.Interactive.Formatting.NeuralOTFormatters.ToHtml(stopped.Status));
+    }
+
+    [Fact]
     public async Task InAKernelThePanelUpdatesInPlaceAndTheNotebooksStopButtonEndsTraining()
     {
         var csharp = new CSharpKernel().UseKernelHelpers();
@@ -78,6 +109,8 @@ public class TrainingMonitorTests
         Assert.Single(training.Events.OfType<DisplayedValueProduced>(), e => e.Value is TrainingStatus);
         var panel = training.Events.OfType<DisplayedValueUpdated>().Last();
         Assert.Contains("neuralot-progress", panel.FormattedValues.Single(v => v.MimeType == "text/html").Value);
+        // The cell's outputs close with the cancellation, so the panel must already say why training stopped.
+        Assert.Contains("Stopped: stopped by the notebook", panel.FormattedValues.Single(v => v.MimeType == "text/html").Value);
 
         // The stop button cancels the cell; training stops within one iteration and the next cell finds a usable result.
         Assert.Contains(training.Events.OfType<CommandFailed>(), e => e.Message.Contains("cancelled", StringComparison.OrdinalIgnoreCase));
