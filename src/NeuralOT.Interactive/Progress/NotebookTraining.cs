@@ -68,6 +68,8 @@ public static class NotebookTraining
         var panel = monitor ?? owned!;
         var settings = new RunSettings(outputDirectory ?? Path.Combine("runs", experiment), Fast: FastMode, Force: true);
         var outcome = ExperimentRunner.Run(config, settings, panel, panel.Token, panel);
+        // The notebook writes nothing more into the folder: free it, so that running the cell again can write it.
+        outcome.ReleaseFolder();
         var velocity = outcome.Velocity is { } v ? $"; velocity: {v.ExitMessage}" : "";
         panel.Finish($"map: {outcome.Result.ExitMessage}{velocity}",
             Early(outcome.Result.ExitReason) || outcome.Velocity is { } w && Early(w.ExitReason),

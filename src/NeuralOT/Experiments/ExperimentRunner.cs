@@ -50,10 +50,15 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     /// figures written after the run belong to it too.</summary>
     internal RunFolderLock? FolderLock { get; init; }
 
+    /// <summary>Gives up the run folder before the outcome is disposed, once nothing more will be written into it
+    /// (a notebook keeps its outcome in a variable but writes no figures: the next run into the same folder, from a
+    /// re-run cell, must not find it locked by its own session). Calling it twice does nothing.</summary>
+    public void ReleaseFolder() => FolderLock?.Dispose();
+
     /// <inheritdoc />
     public void Dispose()
     {
-        FolderLock?.Dispose();
+        ReleaseFolder();
         Result.Dispose();
         Velocity?.Dispose();
         QuadraticComparison?.Dispose();

@@ -73,7 +73,12 @@ internal sealed class ChildCli : IDisposable
 
     public void Dispose()
     {
-        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            // Kill only sends SIGKILL: wait until the process is gone, so what it held (a run folder's lock) is free.
+            process.WaitForExit();
+        }
         process.Dispose();
     }
 
