@@ -41,19 +41,6 @@ public static class KnownMapBaselines
         }
     }
 
-    /// <summary>The l2_uvp targets of the high-dimension issue, in percent, by dimension.</summary>
-    public static readonly IReadOnlyDictionary<int, double> Targets = new Dictionary<int, double>
-    {
-        [2] = 0.5, [4] = 1, [8] = 3, [16] = 5, [32] = 8, [64] = 10, [128] = 10,
-    };
-
-    /// <summary>The best published l2_uvp (percent) on the Mix3toMix10 pairs of Korotin et al. (NeurIPS 2021,
-    /// arXiv 2106.01954), another family of known-map pairs: a yardstick, not the same problems.</summary>
-    public static readonly IReadOnlyDictionary<int, double> PublishedBest = new Dictionary<int, double>
-    {
-        [2] = 0.1, [4] = 0.3, [8] = 0.7, [16] = 1.4, [32] = 2.8, [64] = 3.2, [128] = 2.0,
-    };
-
     /// <summary>Collects the metrics.json of every known-map run below <paramref name="folder"/> into
     /// <paramref name="csvPath"/> (dimension, seed, l2_uvp, cosine, w2_relative_error, identity_l2_uvp,
     /// train_seconds, iterations), prints the table of the CSV and draws <paramref name="figurePath"/> if given.</summary>
@@ -88,15 +75,11 @@ public static class KnownMapBaselines
         {
             var d = group.Key;
             string F(double v) => v.ToString(v < 1 ? "0.000" : v < 10 ? "0.00" : "0.0", CultureInfo.InvariantCulture);
-            output.WriteLine($"| {d} | {string.Join(", ", group.Select(r => F(r[2])))} | {(Targets.TryGetValue(d, out var t) ? F(t) : "")} | {(PublishedBest.TryGetValue(d, out var p) ? F(p) : "")} | {F(group.Average(r => r[5]))} | {group.Min(r => r[3]):0.0000} | {F(100 * group.Max(r => r[4]))} | {string.Join(", ", group.Select(r => r[6].ToString("0", CultureInfo.InvariantCulture)))} |");
+            output.WriteLine($"| {d} | {string.Join(", ", group.Select(r => F(r[2])))} | {(HighDimensionFigure.Targets.TryGetValue(d, out var t) ? F(t) : "")} | {(HighDimensionFigure.PublishedBest.TryGetValue(d, out var p) ? F(p) : "")} | {F(group.Average(r => r[5]))} | {group.Min(r => r[3]):0.0000} | {F(100 * group.Max(r => r[4]))} | {string.Join(", ", group.Select(r => r[6].ToString("0", CultureInfo.InvariantCulture)))} |");
         }
         if (figurePath is null) return;
         var runs = rows.Select(r => new KnownMapRun((int)r[0], (int)r[1], r[2], r[5])).ToList();
-        var chart = HighDimensionFigure.Create(runs, new Dictionary<string, IReadOnlyDictionary<int, double>>
-        {
-            ["target"] = Targets,
-            ["best published, Korotin et al. 2021 (their pairs)"] = PublishedBest,
-        });
+        var chart = HighDimensionFigure.Create(runs, HighDimensionFigure.StandardReferences);
         var written = figurePath.EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? FigureFiles.WritePng(chart, figurePath) : FigureFiles.WriteHtml(chart, figurePath);
         output.WriteLine($"figure: {written}");
     }

@@ -37,11 +37,6 @@ internal static class StepProfile
         var y = target.Sample(batch, generator).to(float32).DetachFromDisposeScope();
         output.WriteLine($"{experiment}, batch {batch}, networks 3 x {width}: milliseconds per call");
         output.WriteLine($"  source sample   {Time(() => source.Sample(batch, generator)),8:F3}");
-        output.WriteLine($"  randn float64   {Time(() => randn(batch, source.Dimension, dtype: float64, generator: generator)),8:F3}");
-        output.WriteLine($"  randn float32   {Time(() => randn(batch, source.Dimension, generator: generator)),8:F3}");
-        var square = randn(source.Dimension, source.Dimension, dtype: float64);
-        var points = randn(batch, source.Dimension, dtype: float64);
-        output.WriteLine($"  matmul float64  {Time(() => points.matmul(square)),8:F3}");
         output.WriteLine($"  target sample   {Time(() => target.Sample(batch, generator)),8:F3}");
         output.WriteLine($"  critic step     {Time(() =>
         {

@@ -17,6 +17,27 @@ public sealed record KnownMapRun(int Dimension, int Seed, double L2UvpPercent, d
 /// </summary>
 public static class HighDimensionFigure
 {
+    /// <summary>The l2_uvp targets (percent) by dimension that the known-map pairs are measured against.</summary>
+    public static IReadOnlyDictionary<int, double> Targets { get; } = new Dictionary<int, double>
+    {
+        [2] = 0.5, [4] = 1, [8] = 3, [16] = 5, [32] = 8, [64] = 10, [128] = 10,
+    };
+
+    /// <summary>The best published l2_uvp (percent) on the Mix3toMix10 pairs of Korotin et al. (NeurIPS 2021,
+    /// arXiv 2106.01954), another family of known-map pairs: a yardstick, not the same problems.</summary>
+    public static IReadOnlyDictionary<int, double> PublishedBest { get; } = new Dictionary<int, double>
+    {
+        [2] = 0.1, [4] = 0.3, [8] = 0.7, [16] = 1.4, [32] = 2.8, [64] = 3.2, [128] = 2.0,
+    };
+
+    /// <summary>The reference lines the README's figure draws: <see cref="Targets"/> and <see cref="PublishedBest"/>.</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyDictionary<int, double>> StandardReferences { get; } =
+        new Dictionary<string, IReadOnlyDictionary<int, double>>
+        {
+            ["target"] = Targets,
+            ["best published, Korotin et al. 2021 (their pairs)"] = PublishedBest,
+        };
+
     /// <summary>Draws the runs.</summary>
     /// <param name="runs">At least one run; every l2_uvp must be positive (the axis is logarithmic).</param>
     /// <param name="references">Named lines, each a value per dimension (dimensions without a value are skipped).</param>

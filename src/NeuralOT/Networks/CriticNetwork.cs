@@ -49,9 +49,6 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     private readonly Tensor? units;
     private readonly bool hasGaussianStart;
 
-    /// <summary>Whether the critic was made to start from a Gaussian problem's critic.</summary>
-    public bool HasQuadraticBase => hasGaussianStart;
-
     /// <summary>
     /// Starts the critic at the optimal critic of the Gaussian problem whose map is B(x) = A x + b:
     /// phi_B(y) = |y|^2/2 - (y - b)^T A^-1 (y - b)/2 up to a constant. A plain critic adds phi_B as a fixed part; an

@@ -41,9 +41,6 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The dimension d.</summary>
     public int Dimension { get; }
 
-    /// <summary>Whether the displacement has a fixed linear part.</summary>
-    public bool HasLinearBase => baseWeight is not null;
-
     /// <summary>Sets the fixed linear part W x + c of the displacement and the units of the learned part: F sees
     /// (x - <paramref name="shift"/>) / <paramref name="inputUnit"/> and its output is multiplied by
     /// <paramref name="outputUnit"/> (a network created with a linear base only).</summary>
