@@ -1,5 +1,6 @@
 using NeuralOT.Costs;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace NeuralOT.Solvers;
@@ -64,8 +65,9 @@ internal sealed class MinimaxTraining
             foreach (var direction in directions) direction.SetLearningRateFactor(factor, options);
             for (var step = 0; step < options.CriticSteps; step++)
                 state.CriticObjective = CriticStep();
-            for (var step = 0; step < options.MapSteps; step++)
-                state.Record(MapStep());
+            for (var step = 1; step < options.MapSteps; step++)
+                MapStep(report: false);
+            state.Record(MapStep(report: true)!.Value);
             return state.FirstNonFinite();
         }
 
@@ -103,24 +105,28 @@ internal sealed class MinimaxTraining
             step.Loss.backward();
             Clip(direction.Critic);
             direction.CriticOptimizer.step();
-            if (direction == directions[0]) forwardObjective = step.Objective.item<float>();
+            if (direction == directions[0]) forwardObjective = step.Objective!.item<float>();
         }
         return forwardObjective;
     }
 
     /// <summary>One map descent step of every direction, jointly with the cycle penalty when bidirectional.</summary>
-    public MapStepValues MapStep()
+    /// <param name="report">Measure the objective, W_hat and the cycle penalty (only the iteration's last map step is
+    /// recorded, so the others skip the extra forward pass and the host reads); null when false.</param>
+    public MapStepValues? MapStep(bool report = true)
     {
         var batches = directions.Select(d => d.DrawForMap(options.BatchSize, options.Critic == CriticForm.Time, generator, device)).ToArray();
         foreach (var direction in directions) direction.MapOptimizer.zero_grad();
-        var steps = directions.Select((d, i) => objective.MapLoss(d.Map, d.Critic, batches[i])).ToArray();
+        // The map's loss runs through the critic, but the critic is not updated here: without gradients for its
+        // weights, the backward pass skips their products (its input gradients still flow to the map).
+        using var frozen = new FrozenParameters(directions.Select(d => d.Critic));
+        var steps = directions.Select((d, i) => objective.MapLoss(d.Map, d.Critic, batches[i], report)).ToArray();
         var loss = steps.Select(s => s.Loss).Aggregate((a, b) => a + b);
-        double? cycleError = null;
+        Tensor? cycle = null;
         if (options.Bidirectional is { } bidirectional)
         {
-            var cycle = CyclePenalty(directions[0].Map, directions[1].Map, batches[0].Source, batches[1].Source);
+            cycle = CyclePenalty(directions[0].Map, directions[1].Map, batches[0].Source, batches[1].Source);
             loss = loss + cycle * bidirectional.Lambda;
-            cycleError = cycle.item<float>();
         }
         loss.backward();
         foreach (var direction in directions)
@@ -128,9 +134,10 @@ internal sealed class MinimaxTraining
             Clip(direction.Map);
             direction.MapOptimizer.step();
         }
+        if (!report) return null;
         return new MapStepValues(
-            steps[0].Objective.item<float>(), steps[0].TransportCost!.item<float>(),
-            steps.Length > 1 ? steps[1].TransportCost!.item<float>() : null, cycleError);
+            steps[0].Objective!.item<float>(), steps[0].TransportCost!.item<float>(),
+            steps.Length > 1 ? steps[1].TransportCost!.item<float>() : null, cycle?.item<float>());
     }
 
     /// <summary>E|G(x + F(x)) + F(x)|^2 + E|F(y + G(y)) + G(y)|^2: zero when G inverts F.</summary>
@@ -150,6 +157,24 @@ internal sealed class MinimaxTraining
     {
         if (options.GradientClip is { } maxNorm)
             nn.utils.clip_grad_norm_(module.parameters(), maxNorm);
+    }
+}
+
+/// <summary>Turns off the gradients of some networks' weights for a scope (a player's step through the other
+/// player's network), and back on at its end.</summary>
+internal readonly struct FrozenParameters : IDisposable
+{
+    private readonly Parameter[] parameters;
+
+    public FrozenParameters(IEnumerable<nn.Module> modules)
+    {
+        parameters = modules.SelectMany(m => m.parameters()).Where(p => p.requires_grad).ToArray();
+        foreach (var parameter in parameters) parameter.requires_grad = false;
+    }
+
+    public void Dispose()
+    {
+        foreach (var parameter in parameters) parameter.requires_grad = true;
     }
 }
 

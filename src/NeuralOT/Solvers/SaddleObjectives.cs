@@ -8,8 +8,9 @@ namespace NeuralOT.Solvers;
 /// <summary>One step's fresh samples: x ~ mu0, y ~ mu1 and, for the time form, t ~ U(0, 1) (shape n x 1).</summary>
 internal sealed record MinibatchSamples(Tensor Source, Tensor Target, Tensor Times);
 
-/// <summary>A player's loss for one step and the saddle objective S it estimates (a detached scalar).</summary>
-internal readonly record struct StepLoss(Tensor Loss, Tensor Objective, Tensor? TransportCost);
+/// <summary>A player's loss for one step and, when asked for, the saddle objective S it estimates (a detached
+/// scalar; null when the step was not asked to report).</summary>
+internal readonly record struct StepLoss(Tensor Loss, Tensor? Objective, Tensor? TransportCost);
 
 /// <summary>
 /// The two forms of the phase-1 saddle problem (SPEC 2.1). Both return losses to MINIMISE: the critic's loss is -S,
@@ -21,7 +22,9 @@ internal abstract class SaddleObjective(ICost cost)
 
     public abstract StepLoss CriticLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch);
 
-    public abstract StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch);
+    // report: also estimate S and the transport cost. The estimate of S needs a critic forward pass on the targets
+    // that the update does not use, so only the step whose values are recorded asks for it.
+    public abstract StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch, bool report);
 
     public static SaddleObjective For(CriticForm form, ICost cost) => form switch
     {
@@ -44,11 +47,12 @@ internal sealed class StaticSaddle(ICost cost) : SaddleObjective(cost)
             return new StepLoss(loss, Cost.Lagrangian(displacement).mean() + gap, null);
     }
 
-    public override StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch)
+    public override StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch, bool report)
     {
         var displacement = map.forward(batch.Source);
         var transportCost = Cost.Lagrangian(displacement).mean();
         var loss = transportCost - critic.forward(batch.Source + displacement).mean();
+        if (!report) return new StepLoss(loss, null, null);
         using (no_grad())
             return new StepLoss(loss, loss + critic.forward(batch.Target).mean(), transportCost.detach());
     }
@@ -69,13 +73,14 @@ internal sealed class TimeSaddle(ICost cost) : SaddleObjective(cost)
         return new StepLoss(-objective, objective.detach(), null);
     }
 
-    public override StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch)
+    public override StepLoss MapLoss(MapNetwork map, CriticNetwork critic, MinibatchSamples batch, bool report)
     {
         var displacement = map.forward(batch.Source);
         // batch.Times carries no gradient, so x_t does not depend on the time input that autograd differentiates
         // below: dPhi/dt is the partial derivative at (x_t, t), not the total derivative along the path.
         var pathPoints = batch.Source + batch.Times * displacement;
         var loss = -Interior(critic, pathPoints, batch.Times);
+        if (!report) return new StepLoss(loss, null, null);
         using (no_grad())
             return new StepLoss(loss, loss + Boundary(critic, batch), Cost.Lagrangian(displacement).mean());
     }

@@ -173,7 +173,7 @@ public sealed class TransportResult : IDisposable
                 Source.Sample(n, generator).to(parameter.dtype, parameter.device),
                 Target.Sample(n, generator).to(parameter.dtype, parameter.device),
                 rand(n, 1, generator: generator).to(parameter.dtype, parameter.device));
-            total += objective.CriticLoss(Map, Critic, batch).Objective.to(float64).item<double>() * n;
+            total += objective.CriticLoss(Map, Critic, batch).Objective!.to(float64).item<double>() * n;
         }
         return total / count;
     }

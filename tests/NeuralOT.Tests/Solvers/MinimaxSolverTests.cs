@@ -54,7 +54,7 @@ public class MinimaxSolverTests
         Assert.True(criticObjectives[^10..].Average() > criticObjectives[..10].Average() + 0.1,
             $"critic steps did not raise S: first {criticObjectives[..10].Average():F3}, last {criticObjectives[^10..].Average():F3}");
 
-        var mapObjectives = Enumerable.Range(0, 60).Select(_ => Step(() => training.MapStep().Objective)).ToArray();
+        var mapObjectives = Enumerable.Range(0, 60).Select(_ => Step(() => training.MapStep()!.Value.Objective)).ToArray();
         Assert.True(mapObjectives[^10..].Average() < mapObjectives[..10].Average() - 0.1,
             $"map steps did not lower S: first {mapObjectives[..10].Average():F3}, last {mapObjectives[^10..].Average():F3}");
     }
