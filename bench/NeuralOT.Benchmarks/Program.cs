@@ -4,7 +4,13 @@
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--python /usr/bin/python3]
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
 //   profile where one iteration's time goes: sampling, a critic step, a map step (StepProfile):
-//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64]
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64] [--threads 1]
+//   peer    the solver against the same solver in PyTorch (bench/peer/minimax_peer.py), alternating, one run:
+//           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- peer [--experiments gaussian-2d,gaussian-10d]
+//           [--forms static,time] [--repeats 3] [--timed 300] [--openblas DIR] [--python /usr/bin/python3]
+//           peer --accuracy [--seeds 0,1,2] [--peer-seeds 0] [--every 50] [--csv bench/results/time-to-accuracy.csv]: l2_uvp against
+//           training seconds, both solvers, to the catalogue's budget; [--figure f.png] draws the CSV's traces
+//           (--redraw: draw only, train nothing)
 //   known-map what the identity and the best affine map score on the known-map pairs (KnownMapBaselines):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- known-map [--dimensions 2,4,...,128]
 //   known-map-csv [--dimension 64] [--seed 0] [--samples 20000]: a known-map pair as two CSV files of fixed
@@ -30,7 +36,26 @@ if (args.Length > 0 && args[0] == "solver")
 }
 if (args.Length > 0 && args[0] == "profile")
 {
-    StepProfile.Run(Console.Out, Option("--experiment") ?? "gaussian-2d", ParseInteger("--batch", "512"), ParseInteger("--width", "64"));
+    StepProfile.Run(Console.Out, Option("--experiment") ?? "gaussian-2d", ParseInteger("--batch", "512"), ParseInteger("--width", "64"), ParseInteger("--threads", "1"));
+    return;
+}
+if (args.Length > 0 && args[0] == "peer")
+{
+    var settings = new PeerBenchmark.Settings(
+        Option("--python") ?? "/usr/bin/python3",
+        // bench/peer/fetch-openblas.sh unpacks a serial OpenBLAS there; without it the peer runs on the system BLAS.
+        Option("--openblas") ?? (Directory.Exists("bench/peer/.openblas") ? Path.GetFullPath("bench/peer/.openblas/usr/lib/x86_64-linux-gnu/openblas-serial") : null),
+        (Option("--experiments") ?? "gaussian-2d,gaussian-10d").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        (Option("--forms") ?? "static,time").Split(',', StringSplitOptions.RemoveEmptyEntries),
+        ParseInteger("--repeats", "3"), ParseInteger("--timed", "300"), ParseList("--seeds", "0,1,2"),
+        ParseList("--peer-seeds", Option("--seeds") ?? "0,1,2"), ParseInteger("--every", "50"));
+    var accuracyCsv = Option("--csv") ?? "bench/results/time-to-accuracy.csv";
+    if (args.Contains("--accuracy") && !args.Contains("--redraw"))
+        PeerBenchmark.Accuracy(Console.Out, settings, accuracyCsv);
+    if (args.Contains("--accuracy") && Option("--figure") is { } figure)
+        Console.WriteLine($"figure: {PeerBenchmark.Figure(accuracyCsv, figure)}");
+    if (!args.Contains("--accuracy"))
+        PeerBenchmark.Speed(Console.Out, settings);
     return;
 }
 if (args.Length > 0 && args[0] == "known-map-csv")

@@ -14,9 +14,9 @@ namespace NeuralOT.Benchmarks;
 /// </summary>
 internal static class StepProfile
 {
-    public static void Run(TextWriter output, string experiment, int batch, int width, int repetitions = 200)
+    public static void Run(TextWriter output, string experiment, int batch, int width, int threads = 1, int repetitions = 200)
     {
-        torch.set_num_threads(1);
+        torch.set_num_threads(threads);
         var config = ExperimentCatalogue.Get(experiment);
         var (source, target) = config.CreateDistributions();
         var generator = new Generator(1);
@@ -51,6 +51,47 @@ internal static class StepProfile
             mapOptimizer.zero_grad();
             var displacement = map.forward(x);
             (displacement.square().sum(1).mean() / 2 - critic.forward(x + displacement).mean()).backward();
+            mapOptimizer.step();
+        }),8:F3}");
+        output.WriteLine($"    zero_grad     {Time(() => mapOptimizer.zero_grad()),8:F3}");
+        output.WriteLine($"    forward       {Time(() =>
+        {
+            var displacement = map.forward(x);
+            _ = displacement.square().sum(1).mean() / 2 - critic.forward(x + displacement).mean();
+        }),8:F3}");
+        output.WriteLine($"    + backward    {Time(() =>
+        {
+            var displacement = map.forward(x);
+            (displacement.square().sum(1).mean() / 2 - critic.forward(x + displacement).mean()).backward();
+        }),8:F3}");
+        output.WriteLine($"    adam step     {Time(() => mapOptimizer.step()),8:F3}");
+        var hidden = randn(batch, width);
+        var weight = randn(width, width);
+        output.WriteLine($"  kernels on {batch} x {width}: matmul by {width} x {width} {Time(() => hidden.matmul(weight)),8:F3}, silu {Time(() => nn.functional.silu(hidden)),8:F3}, silu forward + backward {Time(() => nn.functional.silu(hidden.detach().requires_grad_(true)).backward([hidden])),8:F3}");
+        var tiny = ones(1);
+        output.WriteLine($"  call overhead: 100 additions of 1-element tensors {Time(() => { for (var i = 0; i < 100; i++) _ = tiny + tiny; }),8:F3}");
+        // What the solver does (the critic's weights need no gradient in a map step), and what two threads did.
+        foreach (var p in critic.parameters()) p.requires_grad = false;
+        output.WriteLine($"  map step, critic frozen {Time(() =>
+        {
+            mapOptimizer.zero_grad();
+            var displacement = map.forward(x);
+            (displacement.square().sum(1).mean() / 2 - critic.forward(x + displacement).mean()).backward();
+            mapOptimizer.step();
+        }),8:F3}");
+        var halves = x.chunk(2);
+        void Half(Tensor h)
+        {
+            using var scope = NewDisposeScope();
+            var displacement = map.forward(h);
+            ((displacement.square().sum(1).mean() / 2 - critic.forward(h + displacement).mean()) * 0.5).backward();
+        }
+        output.WriteLine($"  map step, frozen, 2 shards on 2 threads {Time(() =>
+        {
+            mapOptimizer.zero_grad();
+            var other = System.Threading.Tasks.Task.Run(() => { torch.set_num_threads(1); Half(halves[1]); });
+            Half(halves[0]);
+            other.Wait();
             mapOptimizer.step();
         }),8:F3}");
     }
