@@ -41,7 +41,7 @@ public static class CliApplication
         if (command.Parent is not CommandResult { Command: RootCommand } || !CooperativeCommands.Contains(command.Command.Name))
             return await Invoke(parseResult, null, null, CancellationToken.None);
         using var signals = new TerminationSignals(Console.Error);
-        return await Invoke(parseResult, null, null, signals.Token);
+        return signals.ExitCode(await Invoke(parseResult, null, null, signals.Token), Commands.RunCommand.Cancelled);
     }
 
     /// <summary>Commands that watch their cancellation token in every phase (a signal must not end them mid-write).</summary>

@@ -59,6 +59,12 @@ internal sealed class ChildCli : IDisposable
         if (Kill(process.Id, SigInt) != 0) throw new InvalidOperationException($"kill(SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>Sends SIGTERM, as a process supervisor (systemd, docker stop, a batch scheduler) does.</summary>
+    public void Terminate()
+    {
+        if (Kill(process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill(SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     /// <summary>Waits for the exit and returns the exit code (the process is killed and the test fails on timeout).</summary>
     public int WaitForExit(TimeSpan timeout)
     {
@@ -83,6 +89,7 @@ internal sealed class ChildCli : IDisposable
     }
 
     private const int SigInt = 2;
+    private const int SigTerm = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);

@@ -36,4 +36,22 @@ public class SignalTests
         Assert.NotNull(header.Training);
         Assert.False(File.Exists(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
     }
+
+    /// <summary>SIGTERM (a supervisor stopping the run) saves the checkpoint as Ctrl+C does, and the exit code says
+    /// which signal it was: 143, as a shell reports a process that SIGTERM ended.</summary>
+    [Fact]
+    public void SigtermSavesTheCheckpointAndExitsWith143()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = folder.File("run");
+        using var child = new ChildCli("run", "gaussian-2d", "--iterations", "1000000", "--out", outDir);
+        Assert.True(child.WaitForOutput(" it ", Startup), $"training never started. stdout: {child.Output} stderr: {child.Error}");
+        child.Terminate();
+        var code = child.WaitForExit(Exit);
+
+        Assert.True(code == 143, $"exit {code}. stderr: {child.Error}");
+        var header = TransportCheckpoint.ReadHeader(Path.Combine(outDir, ExperimentRunner.CheckpointFile));
+        Assert.Equal(ExitReason.Cancelled, header.ExitReason);
+        Assert.True(header.IterationsCompleted > 0);
+    }
 }
