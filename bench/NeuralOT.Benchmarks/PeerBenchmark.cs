@@ -78,7 +78,7 @@ internal static class PeerBenchmark
             // The library's default for a config of one's own (automatic preconditioning), when the catalogue's differs.
             var automatic = options with { Preconditioning = null };
             if (automatic.Resolve(config.Cost).Preconditioning != resolved.Preconditioning)
-                Report(output, rows, name, seed, "NeuralOT, library default",
+                Report(output, rows, name, seed, "NeuralOT Gaussian start",
                     TrainScored(source, target, config, automatic, reference, settings.EvaluateEvery));
             if (!settings.PeerSeeds.Contains(seed)) continue;
             var peerTrace = RunPeer(settings, source, target,
@@ -101,9 +101,9 @@ internal static class PeerBenchmark
             .GroupBy(f => (Experiment: f[0], Solver: f[1], Seed: int.Parse(f[2], CultureInfo.InvariantCulture)))
             .Select(g => new Plotting.ConvergenceTrace(g.Key.Experiment, g.Key.Solver switch
             {
-                "PyTorch" => "PyTorch peer",
-                "NeuralOT" => "NeuralOT",
-                "NeuralOT, library default" => "NeuralOT, Gaussian start",
+                "PyTorch" => "PyTorch peer, identity start",
+                "NeuralOT" => "NeuralOT, identity start (paper, as the peer)",
+                "NeuralOT Gaussian start" => "NeuralOT, Gaussian start (library default)",
                 _ => g.Key.Solver,
             }, g.Key.Seed,
                 g.Select(f => (double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture))).ToList()))
