@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using NeuralOT.Costs;
 
 namespace NeuralOT.Reference;
@@ -22,6 +23,9 @@ public static class CostMatrix
     /// <param name="cost">The cost L; the quadratic and power costs take a fast path, any other cost is called per pair.</param>
     /// <exception cref="ArgumentException">The point sets differ in dimension, or the matrix does not fit in memory
     /// (the message gives the 8 n m bytes it needs).</exception>
+    // The hot loops are marked AggressiveOptimization: compiled fully optimised on first call, so a one-shot solve
+    // (the CLI's distance command) does not run them in tier-0 or on-stack-replacement code (measured 25% slower).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] Build(double[,] source, double[,] target, ICost cost)
     {
         ArgumentNullException.ThrowIfNull(cost);
@@ -55,6 +59,7 @@ public static class CostMatrix
     }
 
     /// <summary>Fills |y_j - x_i|^2, summing coordinate by coordinate (no |x|^2 + |y|^2 - 2 x.y cancellation).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FillSquaredDistances(double[,] source, double[,] target, double[] matrix)
     {
         int n = source.GetLength(0), m = target.GetLength(0), d = source.GetLength(1);
