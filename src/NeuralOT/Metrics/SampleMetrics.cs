@@ -28,6 +28,12 @@ public static class SampleMetrics
     public static double PushforwardW2Floor(double[,] targetSamples, double[,] otherTargetSamples) =>
         EmpiricalW2(targetSamples, otherTargetSamples);
 
+    /// <summary>Copies samples held in a tensor (n x d, any floating type and device) into the n x d array that the
+    /// exact-OT metrics of this class take, for example <c>ToArray(result.Transport(x))</c>.</summary>
+    /// <param name="samples">One sample per row.</param>
+    /// <exception cref="ArgumentException">The tensor does not have two dimensions.</exception>
+    public static double[,] ToArray(torch.Tensor samples) => PointSets.FromTensor(samples, nameof(samples));
+
     /// <summary>The W2 distance between the empirical measures of two equally sized sample sets (exact OT).</summary>
     /// <exception cref="ArgumentException">Empty or non-finite samples, unequal counts or dimensions.</exception>
     public static double EmpiricalW2(double[,] first, double[,] second)

@@ -30,9 +30,11 @@ public class BundledNotebookTests
                 $"{notebook}: chart cell {cell.Number} produced no chart");
     }
 
-    [Fact]
-    public void TheQuickstartIsBundled() =>
-        Assert.Contains("00-quickstart.ipynb", NotebookNames());
+    [Theory]
+    [InlineData("00-quickstart.ipynb")]
+    [InlineData("06-your-data.ipynb")]
+    public void TheNotebooksCiExecutesInJupyterAreBundled(string notebook) =>
+        Assert.Contains(notebook, NotebookNames());
 
     private static string RepositoryRoot()
     {
