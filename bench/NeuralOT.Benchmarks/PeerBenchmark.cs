@@ -34,7 +34,7 @@ internal static class PeerBenchmark
 
     public static void Speed(TextWriter output, Settings settings)
     {
-        output.WriteLine($"Per outer iteration, ms (one thread each; the peer on {settings.PeerBlas}; load average at start {LoadAverage()}):");
+        output.WriteLine($"Per outer iteration, ms (one thread each; the peer on {settings.PeerBlas}; load average at start {PythonPeers.LoadAverage()}):");
         output.WriteLine("| repeat | experiment | form | steps | NeuralOT ms | PyTorch ms | PyTorch / NeuralOT |");
         output.WriteLine("|---|---|---|---|---|---|---|");
         for (var repeat = 1; repeat <= settings.Repeats; repeat++)
@@ -55,7 +55,7 @@ internal static class PeerBenchmark
             output.WriteLine(FormattableString.Invariant(
                 $"| {repeat} | {name} | {form} | {resolved.CriticSteps} critic + {resolved.MapSteps} map | {ours:F2} | {peer:F2} | {peer / ours:F2} |"));
         }
-        output.WriteLine($"load average at end {LoadAverage()}");
+        output.WriteLine($"load average at end {PythonPeers.LoadAverage()}");
     }
 
     /// <summary>Trains both to the catalogue's budget, scoring l2_uvp every <c>EvaluateEvery</c> iterations; prints
@@ -63,7 +63,7 @@ internal static class PeerBenchmark
     public static void Accuracy(TextWriter output, Settings settings, string csvPath)
     {
         var rows = new List<string> { "experiment,solver,seed,iteration,seconds,l2_uvp_percent" };
-        output.WriteLine($"Time to accuracy (training seconds; the peer on {settings.PeerBlas}; load average at start {LoadAverage()}):");
+        output.WriteLine($"Time to accuracy (training seconds; the peer on {settings.PeerBlas}; load average at start {PythonPeers.LoadAverage()}):");
         output.WriteLine("| experiment | seed | solver | iterations | s to l2_uvp <= 0.1 % | s to <= 0.05 % | final l2_uvp % | total s |");
         output.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (var name in settings.Experiments)
@@ -89,7 +89,7 @@ internal static class PeerBenchmark
             Report(output, rows, name, seed, "PyTorch", peerTrace);
         }
         File.WriteAllLines(csvPath, rows);
-        output.WriteLine($"load average at end {LoadAverage()}; traces written to {csvPath}");
+        output.WriteLine($"load average at end {PythonPeers.LoadAverage()}; traces written to {csvPath}");
     }
 
     /// <summary>Draws the traces of an accuracy CSV (as <see cref="Accuracy"/> writes it): l2_uvp against training
@@ -168,21 +168,10 @@ internal static class PeerBenchmark
         }));
         try
         {
-            var start = new ProcessStartInfo(settings.Python) { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(PeerScript);
-            start.ArgumentList.Add("--pair");
-            start.ArgumentList.Add(pairPath);
-            foreach (var argument in arguments) start.ArgumentList.Add(argument);
-            start.Environment["OMP_NUM_THREADS"] = "1";
-            start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-            if (settings.OpenBlas is { } openBlas) start.Environment["LD_LIBRARY_PATH"] = openBlas;
-            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {settings.Python}.");
-            var errors = process.StandardError.ReadToEndAsync();
-            var text = process.StandardOutput.ReadToEnd();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-                throw new InvalidOperationException($"The PyTorch peer failed (is python3-torch installed for {settings.Python}?): {errors.Result.Trim()}");
-            return JsonDocument.Parse(text).RootElement.Clone();
+            var environment = new Dictionary<string, string> { ["OMP_NUM_THREADS"] = "1", ["OPENBLAS_NUM_THREADS"] = "1" };
+            if (settings.OpenBlas is { } openBlas) environment["LD_LIBRARY_PATH"] = openBlas;
+            return PythonPeers.RunJson(settings.Python, [PeerScript, "--pair", pairPath, .. arguments], environment,
+                $"The PyTorch peer failed (is python3-torch installed for {settings.Python}?)");
         }
         finally
         {
@@ -193,6 +182,4 @@ internal static class PeerBenchmark
     private static double[][] Rows(double[,] matrix) =>
         Enumerable.Range(0, matrix.GetLength(0)).Select(r => Enumerable.Range(0, matrix.GetLength(1)).Select(c => matrix[r, c]).ToArray()).ToArray();
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 }

@@ -123,7 +123,7 @@ Sinkhorn.Solve(Gaussian(new Random(1), 50, 2, 0, 1), Gaussian(new Random(2), 50,
 var directory = Directory.CreateTempSubdirectory("neuralot-bench-");
 try
 {
-    Console.WriteLine($"Load average (1, 5, 15 min) at the start: {LoadAverage()}; {Environment.ProcessorCount} cores.");
+    Console.WriteLine($"Load average (1, 5, 15 min) at the start: {PythonPeers.LoadAverage()}; {Environment.ProcessorCount} cores.");
     Console.WriteLine($"Exact OT, quadratic cost |v|^2/2, Gaussian samples N(0, I) -> N(1, 2 I); best of {repeats}; seconds include building the cost matrix.");
     Console.WriteLine("Wall seconds can include time the process was descheduled or stopped; CPU seconds (process CPU time, cost matrix included) cannot.");
     Console.WriteLine($"{"n",6} {"d",3} {"POT emd2 s",11} {"ours s",9} {"ratio",7} {"POT solve",10} {"our solve",10} {"ratio",7} {"POT cpu",9} {"our cpu",9} {"ratio",7} {"rel. diff",10}");
@@ -139,7 +139,7 @@ try
             foreach (int n in sinkhornSizes)
                 RunSinkhorn(n, d);
     }
-    Console.WriteLine($"Load average at the end: {LoadAverage()}.");
+    Console.WriteLine($"Load average at the end: {PythonPeers.LoadAverage()}.");
 }
 finally
 {
@@ -210,26 +210,13 @@ void RunSinkhorn(int n, int d)
     return (source, target, sourcePath, targetPath);
 }
 
-JsonElement RunPot(string method, string sourcePath, string targetPath)
-{
-    var start = new ProcessStartInfo(python) { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var argument in new[] { script, method, SinkhornEpsilonFraction.ToString("R", CultureInfo.InvariantCulture), sourcePath, targetPath })
-        start.ArgumentList.Add(argument);
-    using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {python}.");
-    string output = process.StandardOutput.ReadToEnd();
-    string errors = process.StandardError.ReadToEnd();
-    process.WaitForExit();
-    if (process.ExitCode != 0)
-        throw new InvalidOperationException($"POT timing failed (is python3-pot installed for {python}?): {errors.Trim()}");
-    return JsonDocument.Parse(output.Trim()).RootElement.Clone();
-}
+JsonElement RunPot(string method, string sourcePath, string targetPath) =>
+    PythonPeers.RunJson(python, [script, method, SinkhornEpsilonFraction.ToString("R", CultureInfo.InvariantCulture), sourcePath, targetPath], null,
+        $"POT timing failed (is python3-pot installed for {python}?)");
 
 // CPU time of the whole process (every thread; the solvers are single-threaded, so it is their time plus the GC's).
 static double ProcessCpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
-// Other processes share the cores: the load is printed so a run's ratios can be read against it (Linux only).
-static string LoadAverage() =>
-    File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
 static double[,] Gaussian(Random random, int n, int d, double mean, double scale)
 {
