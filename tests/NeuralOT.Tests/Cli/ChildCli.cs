@@ -14,6 +14,8 @@ internal sealed class ChildCli : IDisposable
     private readonly StringBuilder output = new(), error = new();
     private readonly object gate = new();
 
+    static ChildCli() => StopIgnoringInterrupts();
+
     public ChildCli(params string[] args)
     {
         // The test project references NeuralOT.Cli, so its apphost and dll sit beside the tests.
@@ -90,6 +92,36 @@ internal sealed class ChildCli : IDisposable
 
     private const int SigInt = 2;
     private const int SigTerm = 15;
+
+    /// <summary>
+    /// A test run started as a background job of a non-interactive shell (a CI script's <c>&amp;</c>) has SIGINT
+    /// ignored, as POSIX asks of such jobs; children inherit that, and .NET then installs no handler, so a child would
+    /// never see the Ctrl+C the signal tests send. Restores the default disposition (only when the signal is ignored,
+    /// so a handler the runtime installed is left alone) for this process and so for every child it starts.
+    /// </summary>
+    private static void StopIgnoringInterrupts()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        // struct sigaction begins with the handler on Linux and macOS; the buffer is larger than the whole struct.
+        var current = Marshal.AllocHGlobal(512);
+        try
+        {
+            if (SigAction(SigInt, IntPtr.Zero, current) == 0 && Marshal.ReadIntPtr(current) == SigIgnore)
+                Signal(SigInt, SigDefault);
+        }
+        finally
+        {
+            Marshal.FreeHGlobal(current);
+        }
+    }
+
+    private static readonly IntPtr SigDefault = IntPtr.Zero, SigIgnore = new(1);
+
+    [DllImport("libc", EntryPoint = "sigaction", SetLastError = true)]
+    private static extern int SigAction(int signal, IntPtr action, IntPtr previous);
+
+    [DllImport("libc", EntryPoint = "signal", SetLastError = true)]
+    private static extern IntPtr Signal(int signal, IntPtr handler);
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
