@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using NeuralOT.Experiments;
+using NeuralOT.IO;
 using static TorchSharp.torch;
 
 namespace NeuralOT.Cli.Commands;
@@ -39,7 +40,7 @@ public static class SampleCommand
                     var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
                     if (!Directory.Exists(directory))
                         throw new ArgumentException($"--out {path}: the folder {directory} does not exist; create it first.", "out");
-                    ExperimentRunner.WriteAtomically(path, csv);
+                    AtomicFile.Write(path, csv);
                 }
                 else
                 {

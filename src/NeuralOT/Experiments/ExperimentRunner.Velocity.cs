@@ -1,5 +1,6 @@
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
+using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
@@ -11,10 +12,10 @@ namespace NeuralOT.Experiments;
 public static partial class ExperimentRunner
 {
     /// <summary>The phase-2 history: <c>iteration,loss,seconds</c>.</summary>
-    public const string VelocityHistoryFile = "velocity_history.csv";
+    public const string VelocityHistoryFile = RunFiles.VelocityHistory;
 
     /// <summary>The phase-2 checkpoint (<see cref="VelocityCheckpoint"/>), written when phase 2 ends without diverging.</summary>
-    public const string VelocityCheckpointFile = "velocity_checkpoint.ckpt";
+    public const string VelocityCheckpointFile = RunFiles.VelocityCheckpoint;
 
     /// <summary>The velocity section with the run's overrides: <c>--seed</c> sets its seed too, fast mode caps its
     /// iterations at <see cref="FastIterations"/>, and it uses the solver's threads and device.</summary>
@@ -52,7 +53,7 @@ public static partial class ExperimentRunner
         if (config.Velocity is not { } velocity || map.ExitReason == ExitReason.Cancelled) return null;
         var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(config)!) : VelocitySupervision.FromMap(map);
         var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
-        WriteAtomically(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
+        AtomicFile.Write(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged)
             VelocityCheckpoint.Save(result, Path.Combine(outputDirectory, VelocityCheckpointFile));
         return result;

@@ -83,16 +83,14 @@ public static partial class ExperimentRunner
     public const int FastDigitIterations = 40;
 
     /// <summary>The files a run writes.</summary>
-    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json", CheckpointFile = "checkpoint.ckpt";
+    public const string ConfigFile = RunFiles.Config, HistoryFile = RunFiles.History, MetricsFile = RunFiles.Metrics,
+        CheckpointFile = RunFiles.Checkpoint;
 
     /// <summary>With <c>compare_quadratic</c>: the companion quadratic solve's checkpoint and history.</summary>
-    public const string QuadraticCheckpointFile = "quadratic_checkpoint.ckpt", QuadraticHistoryFile = "quadratic_history.csv";
+    public const string QuadraticCheckpointFile = RunFiles.QuadraticCheckpoint, QuadraticHistoryFile = RunFiles.QuadraticHistory;
 
     /// <summary>Iterations between the periodic checkpoints of a run (one is also written at the end).</summary>
     public const int CheckpointInterval = 1000;
-
-    private static readonly string[] RunFiles =
-        [ConfigFile, HistoryFile, MetricsFile, CheckpointFile, VelocityHistoryFile, VelocityCheckpointFile, QuadraticCheckpointFile, QuadraticHistoryFile];
 
     /// <summary>The configuration with the settings' overrides applied.</summary>
     public static ExperimentConfig Apply(ExperimentConfig config, RunSettings settings)
@@ -141,7 +139,7 @@ public static partial class ExperimentRunner
         {
             PrepareOutputDirectory(directory, settings.Force);
             prepared = true;
-            WriteAtomically(Path.Combine(directory, ConfigFile), applied.ToJson());
+            AtomicFile.Write(Path.Combine(directory, ConfigFile), applied.ToJson());
             return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
                 with { FolderLock = folderLock };
         }
@@ -335,7 +333,7 @@ public static partial class ExperimentRunner
         var hooks = new TrainingHooks(CheckpointInterval, state =>
         {
             TransportCheckpoint.Save(state, checkpoint);
-            WriteAtomically(history, state.History.ToCsv());
+            AtomicFile.Write(history, state.History.ToCsv());
         });
         var result = stopped switch
         {
@@ -343,7 +341,7 @@ public static partial class ExperimentRunner
             { CanResume: true } => MinimaxSolver.Resume(stopped, progress, cancellation, hooks),
             _ => stopped,
         };
-        WriteAtomically(history, result.History.ToCsv());
+        AtomicFile.Write(history, result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged) TransportCheckpoint.Save(result, checkpoint);
         return result;
     }
@@ -372,7 +370,7 @@ public static partial class ExperimentRunner
         // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
         foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
             metrics[key] = null!;
-        WriteAtomically(Path.Combine(outcome.OutputDirectory, MetricsFile),
+        AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return outcome with { Metrics = metrics };
     }
@@ -537,21 +535,17 @@ public static partial class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = RunFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = RunFiles.DataFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
                 throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));
-            // The previous run's figures (HTML and PNG beside its files) go too, so that a rerun that fails or is
-            // cancelled never leaves stale figures next to its partial files.
+            // The previous run's figures go too, so that a rerun that fails or is cancelled never leaves stale figures
+            // next to its partial files.
             if (runFiles.Length > 0)
-                foreach (var figure in new[] { "*.html", "*.png", "plotly-*.js", "plotly-*.txt" }.SelectMany(p => Directory.EnumerateFiles(directory, p)))
+                foreach (var figure in Directory.EnumerateFiles(directory).Where(f => RunFiles.IsFigureFile(Path.GetFileName(f))).ToList())
                     File.Delete(figure);
             AtomicFile.DeleteLeftovers(directory);
         }
         Directory.CreateDirectory(directory);
     }
-
-    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the
-    /// final name, and a failed write leaves no temporary file (<see cref="AtomicFile"/>).</summary>
-    public static void WriteAtomically(string path, string contents) => AtomicFile.Write(path, contents);
 }
