@@ -115,7 +115,9 @@ public static partial class ExperimentRunner
     }
 
     /// <summary>Runs the experiment and writes its folder.</summary>
-    /// <exception cref="ConfigException">Invalid configuration, or the output folder holds another run and Force is off.</exception>
+    /// <exception cref="ConfigException">Invalid configuration.</exception>
+    /// <exception cref="RunFolderException">The output folder holds another run and Force is off, or another process
+    /// writes it.</exception>
     public static RunOutcome Run(
         ExperimentConfig config, RunSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
@@ -191,8 +193,9 @@ public static partial class ExperimentRunner
     /// if it had not. Phase 2 is retrained from its start: it takes a tenth of phase 1's time and, being seeded on its
     /// own, gives the same field as in an uninterrupted run. Then the run is evaluated and written as by <see cref="Run"/>.
     /// </summary>
-    /// <exception cref="ConfigException">Not a run folder, a finished run, a run that diverged, or a checkpoint
-    /// that does not fit config.json (the message says which and what to do).</exception>
+    /// <exception cref="RunFolderException">Not a run folder, a finished run, a run that diverged, or a checkpoint
+    /// that does not fit config.json (<see cref="RunFolderException.Problem"/> says which).</exception>
+    /// <exception cref="ConfigException">The folder's config.json is invalid.</exception>
     /// <exception cref="InvalidDataException">A truncated or corrupt checkpoint.</exception>
     public static RunOutcome Resume(
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
@@ -217,11 +220,15 @@ public static partial class ExperimentRunner
     {
         var config = RunFolder.LoadConfig(directory);
         if (IsFinished(directory))
-            throw new ConfigException($"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume; to train longer, start a new run with --iterations.");
+            throw new RunFolderException(RunFolderProblem.AlreadyFinished, directory,
+                $"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume",
+                "to train longer, start a new run with more iterations");
         var problem = Problem.Create(config);
         var checkpoint = Path.Combine(directory, CheckpointFile);
         if (!File.Exists(checkpoint))
-            throw new ConfigException($"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled); start it again with `neuralot run {Path.Combine(directory, ConfigFile)} --out {directory} --force`.");
+            throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
+                $"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled)",
+                $"start it again from its {ConfigFile}, overwriting the folder");
         var main = LoadStopped(checkpoint, Path.Combine(directory, HistoryFile), problem, config.Cost, config.Solver);
         TransportResult? companion = null;
         try
@@ -246,12 +253,18 @@ public static partial class ExperimentRunner
         try
         {
             if (result.Options != solver)
-                throw new ConfigException($"{checkpoint} was trained with other solver settings than {ConfigFile} beside it; resume needs the folder as `neuralot run` wrote it.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"{checkpoint} was trained with other solver settings than {ConfigFile} beside it",
+                    "resume needs the folder as the run wrote it");
             if (File.Exists(historyPath) && TrainingHistory.FromCsv(File.ReadAllText(historyPath)).Entries is { Count: > 0 } rows
                 && rows[^1] is var last && !(double.IsFinite(last.CriticObjective) && double.IsFinite(last.MapObjective) && double.IsFinite(last.WHat)))
-                throw new ConfigException($"The run diverged at iteration {last.Iteration} ({historyPath}); resuming would repeat the same steps: lower the learning rates or set gradient_clip and start a new run.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"The run diverged at iteration {last.Iteration} ({historyPath})",
+                    "resuming would repeat the same steps: lower the learning rates or set gradient_clip and start a new run");
             if (result.ExitReason == ExitReason.Cancelled && !result.CanResume)
-                throw new ConfigException($"{checkpoint} holds no optimiser state (it was written before resume existed), so it cannot be resumed faithfully; start the run again.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"{checkpoint} holds no optimiser state (it was written before resume existed), so it cannot be resumed faithfully",
+                    "start the run again");
             return result;
         }
         catch
@@ -537,7 +550,9 @@ public static partial class ExperimentRunner
         {
             var runFiles = RunFiles.DataFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
-                throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
+                throw new RunFolderException(RunFolderProblem.HoldsAnotherRun, directory,
+                    $"The output folder {directory} already holds a run ({string.Join(", ", runFiles)})",
+                    $"write into another folder or allow overwriting it ({nameof(RunSettings)}.{nameof(RunSettings.Force)})");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));
             // The previous run's figures go too, so that a rerun that fails or is cancelled never leaves stale figures
             // next to its partial files.
