@@ -1,4 +1,5 @@
 using NeuralOT.Cli.Notebooks;
+using NeuralOT.Tests.Cli;
 
 namespace NeuralOT.Tests.Notebooks;
 
@@ -17,10 +18,24 @@ public class BundledNotebookTests
             .Where(path => !path.EndsWith(".executed.ipynb", StringComparison.Ordinal)).Select(Path.GetFileName).Order()!];
 
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [MemberData(nameof(BundledNotebooks))]
     public async Task RunsInFastModeWithoutAFailedCellAndDrawsEveryChart(string notebook)
     {
-        var run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
+        // The notebooks write their run folders under the working directory (runs/<name>), as in a notebook host: here
+        // a temporary folder. The tests run one at a time, so changing the process's directory for one is safe.
+        using var folder = new TemporaryFolder();
+        var previousDirectory = Environment.CurrentDirectory;
+        NotebookRun run;
+        Environment.CurrentDirectory = folder.Path;
+        try
+        {
+            run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previousDirectory;
+        }
 
         Assert.True(run.Failure is null, $"{notebook}: cell {run.Failure?.Number} failed: {run.Failure?.Error}");
         var charts = run.Cells.Where(c => c.Tags.Contains("chart")).ToArray();
