@@ -8,7 +8,8 @@ using TorchSharp;
 
 namespace NeuralOT.Experiments;
 
-/// <summary>Phase 2 in a run: trains the velocity field after the map and adds its metrics (SPEC 2.2, 3).</summary>
+/// <summary>Phase 2 in a run: trains the velocity field after the map and adds its metrics (docs/method.md,
+/// "Phase 2").</summary>
 public static partial class ExperimentRunner
 {
     /// <summary>The phase-2 history: <c>iteration,loss,seconds</c>.</summary>

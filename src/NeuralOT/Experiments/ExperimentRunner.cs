@@ -68,8 +68,8 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
 /// <summary>
 /// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c>, <c>checkpoint.ckpt</c>
 /// (every <see cref="CheckpointInterval"/> iterations, with the history so far, and at the end) and
-/// <c>metrics.json</c> (SPEC 6). Each file is written atomically; metrics.json is written last and only when every
-/// phase finished. A cancelled run leaves config.json, the checkpoint and the history so far, which
+/// <c>metrics.json</c> (the README lists every file and key; <see cref="RunFiles"/> names them). Each file is written
+/// atomically; metrics.json is written last and only when every phase finished. A cancelled run leaves config.json, the checkpoint and the history so far, which
 /// <see cref="Resume"/> continues; <see cref="Run"/> and <see cref="Resume"/> share the path that trains what is
 /// left, evaluates and writes the files.
 /// </summary>
@@ -395,8 +395,8 @@ public static partial class ExperimentRunner
     /// <summary>The same in fast mode.</summary>
     public const int FastSampleMetricSize = 500;
 
-    /// <summary>The metrics of SPEC 3 that apply to this experiment, plus the run's identity, measured as the
-    /// config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
+    /// <summary>The metrics (docs/method.md, "Metrics") that apply to this experiment, plus the run's identity,
+    /// measured as the config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
     /// <param name="config">The configuration that was run.</param>
     /// <param name="result">Its result.</param>
     public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result) => Evaluate(config, result, default);
