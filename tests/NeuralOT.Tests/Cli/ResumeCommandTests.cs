@@ -12,6 +12,7 @@ public class ResumeCommandTests(FastGaussianRun fastRun)
     /// no metrics.json; <c>neuralot resume</c> continues it to exactly the result of the uninterrupted run, whose
     /// history it extends, and that result meets the fast-mode accuracy bar.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void ACancelledRunResumesToTheUninterruptedResult()
     {
         using var folder = new TemporaryFolder();
