@@ -5,11 +5,13 @@ namespace NeuralOT.Tests;
 /// <summary>
 /// Keeps the test run's files in the temporary folder: the digit classifier that judges MNIST runs is cached in a
 /// folder of this run (through <c>NEURALOT_CACHE</c>, which child processes and notebooks inherit) instead of the
-/// user's application-data folder, and that folder is deleted when the test process ends.
+/// user's application-data folder, and the bundled notebooks write their run folders there too
+/// (<c>NEURALOT_RUNS</c>) instead of <c>runs/</c> under the working directory; the folder is deleted when the test
+/// process ends.
 /// </summary>
 internal static class TestEnvironment
 {
-    /// <summary>The cache folder of this test run.</summary>
+    /// <summary>The cache and notebook-run folder of this test run.</summary>
     public static string CacheFolder { get; } = Path.Combine(Path.GetTempPath(), "neuralot-tests-cache-" + Guid.NewGuid().ToString("N")[..10]);
 
     // CA2255 warns libraries off module initialisers; this assembly is the test application, and the variable must
@@ -20,6 +22,7 @@ internal static class TestEnvironment
     internal static void RedirectCaches()
     {
         Environment.SetEnvironmentVariable("NEURALOT_CACHE", CacheFolder);
+        Environment.SetEnvironmentVariable("NEURALOT_RUNS", Path.Combine(CacheFolder, "runs"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try

@@ -1,5 +1,4 @@
 using NeuralOT.Cli.Notebooks;
-using NeuralOT.Tests.Cli;
 
 namespace NeuralOT.Tests.Notebooks;
 
@@ -22,20 +21,8 @@ public class BundledNotebookTests
     [MemberData(nameof(BundledNotebooks))]
     public async Task RunsInFastModeWithoutAFailedCellAndDrawsEveryChart(string notebook)
     {
-        // The notebooks write their run folders under the working directory (runs/<name>), as in a notebook host: here
-        // a temporary folder. The tests run one at a time, so changing the process's directory for one is safe.
-        using var folder = new TemporaryFolder();
-        var previousDirectory = Environment.CurrentDirectory;
-        NotebookRun run;
-        Environment.CurrentDirectory = folder.Path;
-        try
-        {
-            run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
-        }
-        finally
-        {
-            Environment.CurrentDirectory = previousDirectory;
-        }
+        // The notebooks' run folders go to the test run's temporary folder (TestEnvironment sets NEURALOT_RUNS).
+        var run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
 
         Assert.True(run.Failure is null, $"{notebook}: cell {run.Failure?.Number} failed: {run.Failure?.Error}");
         var charts = run.Cells.Where(c => c.Tags.Contains("chart")).ToArray();
