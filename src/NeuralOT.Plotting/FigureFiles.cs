@@ -1,4 +1,5 @@
 using System.Text;
+using NeuralOT.IO;
 using Plotly.NET;
 
 namespace NeuralOT.Plotting;
@@ -79,7 +80,7 @@ public static class FigureFiles
         var folder = Path.GetDirectoryName(fullPath)!;
         Directory.CreateDirectory(folder);
         if (!inlineScript) WritePlotlyScript(folder);
-        WriteAtomically(fullPath, Encoding.UTF8.GetBytes(Page(chart, Path.GetFileNameWithoutExtension(path), inlineScript, forImage)));
+        AtomicFile.Write(fullPath, Encoding.UTF8.GetBytes(Page(chart, Path.GetFileNameWithoutExtension(path), inlineScript, forImage)));
         return fullPath;
     }
 
@@ -125,12 +126,10 @@ public static class FigureFiles
     {
         var (name, script, license) = Bundled.Value;
         var path = Path.Combine(Path.GetFullPath(directory), name);
-        if (!File.Exists(path) || new FileInfo(path).Length != script.Length) WriteAtomically(path, script);
-        if (license is not null && !File.Exists(path + ".LICENSE.txt")) WriteAtomically(path + ".LICENSE.txt", license);
+        if (!File.Exists(path) || new FileInfo(path).Length != script.Length) AtomicFile.Write(path, script);
+        if (license is not null && !File.Exists(path + ".LICENSE.txt")) AtomicFile.Write(path + ".LICENSE.txt", license);
         return path;
     }
-
-    private static void WriteAtomically(string path, byte[] contents) => NeuralOT.IO.AtomicFile.Write(path, contents);
 
     /// <summary>plotly.js as Plotly.NET embeds it (resource <c>Plotly.NET.plotly-X.Y.Z.min.js</c>).</summary>
     private static (string, byte[], byte[]?) ReadBundledScript()

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace NeuralOT.Plotting;
 
 /// <summary>
-/// The figures of a run (SPEC 4) as Plotly.NET charts: geodesic snapshots with a time slider, particle tracks, the map
+/// The figures of a run as Plotly.NET charts: geodesic snapshots with a time slider, particle tracks, the map
 /// as arrows, the velocity field, training curves and a side-by-side comparison of two geodesics. Every builder draws
 /// its samples from <see cref="FigureOptions.Seed"/> and shows d &gt; 2 problems through
 /// <see cref="FigureOptions.Projection"/>. Save them with <see cref="FigureFiles"/>; <see cref="RunFigures"/> writes

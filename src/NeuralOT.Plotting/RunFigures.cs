@@ -16,10 +16,13 @@ public sealed record RunFigure(string FileName, GenericChart Chart);
 /// </summary>
 public static class RunFigures
 {
-    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/> writes (velocity only after phase 2).</summary>
-    public const string GeodesicFile = "geodesic.html", GeodesicPanelsFile = "geodesic_panels.html", TracksFile = "tracks.html",
-        MapFile = "map.html", VelocityFile = "velocity.html", TrainingFile = "training.html",
-        ComparisonFile = "geodesic_comparison.html", DigitGeodesicFile = "digit_geodesic.html", DigitNeighboursFile = "digit_neighbours.html";
+    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/> writes (velocity
+    /// only after phase 2), named in <see cref="RunFiles"/>, whose names the run folder's owner clears when a new run
+    /// replaces an old one.</summary>
+    public const string GeodesicFile = RunFiles.GeodesicFigure, GeodesicPanelsFile = RunFiles.GeodesicPanelsFigure,
+        TracksFile = RunFiles.TracksFigure, MapFile = RunFiles.MapFigure, VelocityFile = RunFiles.VelocityFigure,
+        TrainingFile = RunFiles.TrainingFigure, ComparisonFile = RunFiles.ComparisonFigure,
+        DigitGeodesicFile = RunFiles.DigitGeodesicFigure, DigitNeighboursFile = RunFiles.DigitNeighboursFigure;
 
     /// <summary>The figures of a result, in the order they are written.</summary>
     /// <param name="result">The phase-1 result.</param>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NeuralOT.Cli.Notebooks;
 using NeuralOT.Experiments;
+using NeuralOT.IO;
 
 namespace NeuralOT.Cli.Commands;
 
@@ -33,7 +34,7 @@ public static class NotebookCommand
                 stderr.WriteLine($"error: {ConfigException.OneLine(error.Message)}");
                 return CliErrors.Failure;
             }
-            ExperimentRunner.WriteAtomically(target, result.Json);
+            AtomicFile.Write(target, result.Json);
             foreach (var cell in result.Cells)
                 stdout.WriteLine(FormattableString.Invariant($"cell {cell.Number}: {(cell.Succeeded ? "ok" : "FAILED")} in {cell.Seconds:F1} s"));
             if (result.Failure is { } failure)

@@ -4,7 +4,7 @@ using NeuralOT.Solvers;
 
 namespace NeuralOT.Cli.Commands;
 
-/// <summary><c>neuralot run &lt;name|config.json&gt;</c>: trains, evaluates and writes a run folder (SPEC 6).</summary>
+/// <summary><c>neuralot run &lt;name|config.json&gt;</c>: trains, evaluates and writes a run folder.</summary>
 public static class RunCommand
 {
     /// <summary>Exit code when training diverged.</summary>

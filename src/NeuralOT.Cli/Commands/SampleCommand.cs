@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using NeuralOT.Experiments;
+using NeuralOT.IO;
 using static TorchSharp.torch;
 
 namespace NeuralOT.Cli.Commands;
@@ -31,15 +32,22 @@ public static class SampleCommand
             var stdout = parseResult.InvocationConfiguration.Output;
             return CliErrors.Run(parseResult.InvocationConfiguration.Error, () =>
             {
-                using var samples = RunFolder.Sample(parseResult.GetValue(folder)!, parseResult.GetValue(time), parseResult.GetValue(count),
-                    parseResult.GetValue(flow), parseResult.GetValue(seed));
+                var t = parseResult.GetValue(time);
+                var n = parseResult.GetValue(count);
+                // The library checks t and n too; checked here, the message names the options.
+                if (!(t >= 0 && t <= 1))
+                    throw new ArgumentOutOfRangeException("t", t, FormattableString.Invariant($"--t = {t} is outside [0, 1]: 0 is the source, 1 the target."));
+                if (n < 1)
+                    throw new ArgumentOutOfRangeException("n", n, $"--n = {n} is invalid: ask for at least 1 sample.");
+                using var samples = RunFolder.Sample(parseResult.GetValue(folder)!, t, n, parseResult.GetValue(flow),
+                    parseResult.GetValue(seed));
                 var csv = ToCsv(samples);
                 if (parseResult.GetValue(output) is { } path)
                 {
                     var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
                     if (!Directory.Exists(directory))
                         throw new ArgumentException($"--out {path}: the folder {directory} does not exist; create it first.", "out");
-                    ExperimentRunner.WriteAtomically(path, csv);
+                    AtomicFile.Write(path, csv);
                 }
                 else
                 {

@@ -4,7 +4,7 @@ namespace NeuralOT.Interactive.Formatting;
 /// Metrics to show as a table: the dictionary a run returns (<c>RunOutcome.Metrics</c>, the contents of
 /// metrics.json) or any name-value pairs. Notebooks display it with <c>display(new MetricsTable(...))</c>.
 /// </summary>
-/// <param name="Metrics">Metric names (SPEC 3) and values, shown in this order.</param>
+/// <param name="Metrics">Metric names (docs/method.md, "Metrics") and values, shown in this order.</param>
 /// <param name="Caption">A title above the table; null for none.</param>
 public sealed record MetricsTable(IReadOnlyDictionary<string, object> Metrics, string? Caption = null)
 {

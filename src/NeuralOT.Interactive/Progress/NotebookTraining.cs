@@ -19,6 +19,10 @@ public static class NotebookTraining
     public static bool FastMode => Environment.GetEnvironmentVariable(FastModeVariable) is { } value
         && (value == "1" || value.Equals("true", StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>The environment variable that names the folder notebook runs write into (<c>runs</c> under the
+    /// working directory when unset): tests point it at a temporary folder.</summary>
+    public const string RunsFolderVariable = "NEURALOT_RUNS";
+
     /// <summary><paramref name="full"/> normally, <paramref name="fast"/> in fast mode: budgets that notebooks scale down for CI.</summary>
     public static int Choose(int full, int fast) => FastMode ? fast : full;
 
@@ -57,8 +61,9 @@ public static class NotebookTraining
     /// follows <see cref="FastModeVariable"/>) and writes its run folder.
     /// </summary>
     /// <param name="experiment">A name of <see cref="ExperimentCatalogue.Names"/>.</param>
-    /// <param name="outputDirectory">The run folder; null for <c>runs/&lt;name&gt;</c> under the working directory.
-    /// A previous notebook run there is replaced.</param>
+    /// <param name="outputDirectory">The run folder; null for <c>runs/&lt;name&gt;</c> under the working directory
+    /// (or <c>&lt;name&gt;</c> in the folder <see cref="RunsFolderVariable"/> names). A previous notebook run there is
+    /// replaced.</param>
     /// <param name="monitor">The panel; null for a new one in the running cell.</param>
     /// <exception cref="ConfigException">Unknown experiment name (the message lists the valid ones).</exception>
     public static RunOutcome Run(string experiment, string? outputDirectory = null, TrainingMonitor? monitor = null)
@@ -66,7 +71,8 @@ public static class NotebookTraining
         var config = ExperimentCatalogue.Get(experiment);
         using var owned = monitor is null ? new TrainingMonitor(experiment) : null;
         var panel = monitor ?? owned!;
-        var settings = new RunSettings(outputDirectory ?? Path.Combine("runs", experiment), Fast: FastMode, Force: true);
+        var runs = Environment.GetEnvironmentVariable(RunsFolderVariable) is { Length: > 0 } folder ? folder : "runs";
+        var settings = new RunSettings(outputDirectory ?? Path.Combine(runs, experiment), Fast: FastMode, Force: true);
         var outcome = ExperimentRunner.Run(config, settings, panel, panel.Token, panel);
         // The notebook writes nothing more into the folder: free it, so that running the cell again can write it.
         outcome.ReleaseFolder();

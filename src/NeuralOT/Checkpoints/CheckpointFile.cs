@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using NeuralOT.IO;
 using NeuralOT.Networks;
 using TorchSharp;
 
@@ -68,33 +69,22 @@ internal static class CheckpointFile
         };
         var headerBytes = Encoding.UTF8.GetBytes(header.ToJsonString());
 
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.{Guid.NewGuid():N}.partial");
-        try
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
-            using (var stream = (wrap ?? (s => s))(file))
-            using (var writer = new BinaryWriter(stream))
-            using (var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            var stream = (wrap ?? (s => s))(file);
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            using var checksum = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var length = BitConverter.GetBytes(headerBytes.Length);
+            if (!BitConverter.IsLittleEndian) Array.Reverse(length);
+            foreach (var part in new[] { Magic, length, headerBytes, payload })
             {
-                var length = BitConverter.GetBytes(headerBytes.Length);
-                if (!BitConverter.IsLittleEndian) Array.Reverse(length);
-                foreach (var part in new[] { Magic, length, headerBytes, payload })
-                {
-                    writer.Write(part);
-                    checksum.AppendData(part);
-                }
-                writer.Write(checksum.GetHashAndReset());
-                writer.Flush();
-                file.Flush(flushToDisk: true);
+                writer.Write(part);
+                checksum.AppendData(part);
             }
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            writer.Write(checksum.GetHashAndReset());
+            writer.Flush();
+        }, flushToDisk: true);
     }
 
     /// <summary>Reads and verifies a checkpoint of <paramref name="kind"/>; returns its content header and its

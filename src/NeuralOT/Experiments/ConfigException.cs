@@ -1,7 +1,7 @@
 namespace NeuralOT.Experiments;
 
 /// <summary>A configuration that cannot be used; the message names the key (as a JSON path) and the fix.</summary>
-public sealed class ConfigException(string message, Exception? inner = null) : Exception(message, inner)
+public sealed class ConfigException(string message, Exception? inner = null) : InvalidInputException(message, inner)
 {
     /// <summary>Wraps a validation error from the library, keeping only its one-line message.</summary>
     public static ConfigException From(ArgumentException error) => new(OneLine(error.Message), error);

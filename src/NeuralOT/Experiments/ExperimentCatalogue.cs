@@ -4,8 +4,8 @@ using NeuralOT.Solvers;
 namespace NeuralOT.Experiments;
 
 /// <summary>
-/// The named experiments of the reproduction set (SPEC 4). A name means the same configuration in the CLI,
-/// the notebooks and the tests.
+/// The named experiments of the reproduction set (docs/method.md, "The named experiments"). A name means the same
+/// configuration in the CLI, the notebooks and the tests.
 /// </summary>
 public static partial class ExperimentCatalogue
 {
@@ -48,7 +48,7 @@ public static partial class ExperimentCatalogue
         ["mnist-6-9"] = () => Digits(6, 9),
     };
 
-    /// <summary>The experiment names, in the order of SPEC 4.</summary>
+    /// <summary>The experiment names, in the order `neuralot list` prints them.</summary>
     public static IReadOnlyList<string> Names { get; } = Builders.Keys.ToArray();
 
     /// <summary>Whether <paramref name="name"/> is a catalogue experiment.</summary>

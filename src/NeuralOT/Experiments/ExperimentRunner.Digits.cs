@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 
 namespace NeuralOT.Experiments;
 
-/// <summary>MNIST runs: metrics on held-out digits, judged by the digit classifier (SPEC 3).</summary>
+/// <summary>MNIST runs: metrics on held-out digits, judged by the digit classifier (docs/method.md,
+/// "Metrics").</summary>
 public static partial class ExperimentRunner
 {
     /// <summary>Samples behind cost_estimate and w_hat for image problems (784-D samples through 512-wide networks:

@@ -1,5 +1,6 @@
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
+using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
@@ -7,14 +8,15 @@ using TorchSharp;
 
 namespace NeuralOT.Experiments;
 
-/// <summary>Phase 2 in a run: trains the velocity field after the map and adds its metrics (SPEC 2.2, 3).</summary>
+/// <summary>Phase 2 in a run: trains the velocity field after the map and adds its metrics (docs/method.md,
+/// "Phase 2").</summary>
 public static partial class ExperimentRunner
 {
     /// <summary>The phase-2 history: <c>iteration,loss,seconds</c>.</summary>
-    public const string VelocityHistoryFile = "velocity_history.csv";
+    public const string VelocityHistoryFile = RunFiles.VelocityHistory;
 
     /// <summary>The phase-2 checkpoint (<see cref="VelocityCheckpoint"/>), written when phase 2 ends without diverging.</summary>
-    public const string VelocityCheckpointFile = "velocity_checkpoint.ckpt";
+    public const string VelocityCheckpointFile = RunFiles.VelocityCheckpoint;
 
     /// <summary>The velocity section with the run's overrides: <c>--seed</c> sets its seed too, fast mode caps its
     /// iterations at <see cref="FastIterations"/>, and it uses the solver's threads and device.</summary>
@@ -52,7 +54,7 @@ public static partial class ExperimentRunner
         if (config.Velocity is not { } velocity || map.ExitReason == ExitReason.Cancelled) return null;
         var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(config)!) : VelocitySupervision.FromMap(map);
         var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
-        WriteAtomically(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
+        AtomicFile.Write(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged)
             VelocityCheckpoint.Save(result, Path.Combine(outputDirectory, VelocityCheckpointFile));
         return result;

@@ -68,8 +68,8 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
 /// <summary>
 /// Trains and evaluates an experiment and writes <c>config.json</c>, <c>history.csv</c>, <c>checkpoint.ckpt</c>
 /// (every <see cref="CheckpointInterval"/> iterations, with the history so far, and at the end) and
-/// <c>metrics.json</c> (SPEC 6). Each file is written atomically; metrics.json is written last and only when every
-/// phase finished. A cancelled run leaves config.json, the checkpoint and the history so far, which
+/// <c>metrics.json</c> (the README lists every file and key; <see cref="RunFiles"/> names them). Each file is written
+/// atomically; metrics.json is written last and only when every phase finished. A cancelled run leaves config.json, the checkpoint and the history so far, which
 /// <see cref="Resume"/> continues; <see cref="Run"/> and <see cref="Resume"/> share the path that trains what is
 /// left, evaluates and writes the files.
 /// </summary>
@@ -83,16 +83,14 @@ public static partial class ExperimentRunner
     public const int FastDigitIterations = 40;
 
     /// <summary>The files a run writes.</summary>
-    public const string ConfigFile = "config.json", HistoryFile = "history.csv", MetricsFile = "metrics.json", CheckpointFile = "checkpoint.ckpt";
+    public const string ConfigFile = RunFiles.Config, HistoryFile = RunFiles.History, MetricsFile = RunFiles.Metrics,
+        CheckpointFile = RunFiles.Checkpoint;
 
     /// <summary>With <c>compare_quadratic</c>: the companion quadratic solve's checkpoint and history.</summary>
-    public const string QuadraticCheckpointFile = "quadratic_checkpoint.ckpt", QuadraticHistoryFile = "quadratic_history.csv";
+    public const string QuadraticCheckpointFile = RunFiles.QuadraticCheckpoint, QuadraticHistoryFile = RunFiles.QuadraticHistory;
 
     /// <summary>Iterations between the periodic checkpoints of a run (one is also written at the end).</summary>
     public const int CheckpointInterval = 1000;
-
-    private static readonly string[] RunFiles =
-        [ConfigFile, HistoryFile, MetricsFile, CheckpointFile, VelocityHistoryFile, VelocityCheckpointFile, QuadraticCheckpointFile, QuadraticHistoryFile];
 
     /// <summary>The configuration with the settings' overrides applied.</summary>
     public static ExperimentConfig Apply(ExperimentConfig config, RunSettings settings)
@@ -117,7 +115,9 @@ public static partial class ExperimentRunner
     }
 
     /// <summary>Runs the experiment and writes its folder.</summary>
-    /// <exception cref="ConfigException">Invalid configuration, or the output folder holds another run and Force is off.</exception>
+    /// <exception cref="ConfigException">Invalid configuration.</exception>
+    /// <exception cref="RunFolderException">The output folder holds another run and Force is off, or another process
+    /// writes it.</exception>
     public static RunOutcome Run(
         ExperimentConfig config, RunSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
@@ -141,7 +141,7 @@ public static partial class ExperimentRunner
         {
             PrepareOutputDirectory(directory, settings.Force);
             prepared = true;
-            WriteAtomically(Path.Combine(directory, ConfigFile), applied.ToJson());
+            AtomicFile.Write(Path.Combine(directory, ConfigFile), applied.ToJson());
             return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
                 with { FolderLock = folderLock };
         }
@@ -193,8 +193,9 @@ public static partial class ExperimentRunner
     /// if it had not. Phase 2 is retrained from its start: it takes a tenth of phase 1's time and, being seeded on its
     /// own, gives the same field as in an uninterrupted run. Then the run is evaluated and written as by <see cref="Run"/>.
     /// </summary>
-    /// <exception cref="ConfigException">Not a run folder, a finished run, a run that diverged, or a checkpoint
-    /// that does not fit config.json (the message says which and what to do).</exception>
+    /// <exception cref="RunFolderException">Not a run folder, a finished run, a run that diverged, or a checkpoint
+    /// that does not fit config.json (<see cref="RunFolderException.Problem"/> says which).</exception>
+    /// <exception cref="ConfigException">The folder's config.json is invalid.</exception>
     /// <exception cref="InvalidDataException">A truncated or corrupt checkpoint.</exception>
     public static RunOutcome Resume(
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
@@ -219,11 +220,15 @@ public static partial class ExperimentRunner
     {
         var config = RunFolder.LoadConfig(directory);
         if (IsFinished(directory))
-            throw new ConfigException($"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume; to train longer, start a new run with --iterations.");
+            throw new RunFolderException(RunFolderProblem.AlreadyFinished, directory,
+                $"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume",
+                "to train longer, start a new run with more iterations");
         var problem = Problem.Create(config);
         var checkpoint = Path.Combine(directory, CheckpointFile);
         if (!File.Exists(checkpoint))
-            throw new ConfigException($"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled); start it again with `neuralot run {Path.Combine(directory, ConfigFile)} --out {directory} --force`.");
+            throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
+                $"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled)",
+                $"start it again from its {ConfigFile}, overwriting the folder");
         var main = LoadStopped(checkpoint, Path.Combine(directory, HistoryFile), problem, config.Cost, config.Solver);
         TransportResult? companion = null;
         try
@@ -248,12 +253,18 @@ public static partial class ExperimentRunner
         try
         {
             if (result.Options != solver)
-                throw new ConfigException($"{checkpoint} was trained with other solver settings than {ConfigFile} beside it; resume needs the folder as `neuralot run` wrote it.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"{checkpoint} was trained with other solver settings than {ConfigFile} beside it",
+                    "resume needs the folder as the run wrote it");
             if (File.Exists(historyPath) && TrainingHistory.FromCsv(File.ReadAllText(historyPath)).Entries is { Count: > 0 } rows
                 && rows[^1] is var last && !(double.IsFinite(last.CriticObjective) && double.IsFinite(last.MapObjective) && double.IsFinite(last.WHat)))
-                throw new ConfigException($"The run diverged at iteration {last.Iteration} ({historyPath}); resuming would repeat the same steps: lower the learning rates or set gradient_clip and start a new run.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"The run diverged at iteration {last.Iteration} ({historyPath})",
+                    "resuming would repeat the same steps: lower the learning rates or set gradient_clip and start a new run");
             if (result.ExitReason == ExitReason.Cancelled && !result.CanResume)
-                throw new ConfigException($"{checkpoint} holds no optimiser state (it was written before resume existed), so it cannot be resumed faithfully; start the run again.");
+                throw new RunFolderException(RunFolderProblem.CannotResume, Path.GetDirectoryName(checkpoint)!,
+                    $"{checkpoint} holds no optimiser state (it was written before resume existed), so it cannot be resumed faithfully",
+                    "start the run again");
             return result;
         }
         catch
@@ -335,7 +346,7 @@ public static partial class ExperimentRunner
         var hooks = new TrainingHooks(CheckpointInterval, state =>
         {
             TransportCheckpoint.Save(state, checkpoint);
-            WriteAtomically(history, state.History.ToCsv());
+            AtomicFile.Write(history, state.History.ToCsv());
         });
         var result = stopped switch
         {
@@ -343,7 +354,7 @@ public static partial class ExperimentRunner
             { CanResume: true } => MinimaxSolver.Resume(stopped, progress, cancellation, hooks),
             _ => stopped,
         };
-        WriteAtomically(history, result.History.ToCsv());
+        AtomicFile.Write(history, result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged) TransportCheckpoint.Save(result, checkpoint);
         return result;
     }
@@ -372,7 +383,7 @@ public static partial class ExperimentRunner
         // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
         foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
             metrics[key] = null!;
-        WriteAtomically(Path.Combine(outcome.OutputDirectory, MetricsFile),
+        AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return outcome with { Metrics = metrics };
     }
@@ -384,8 +395,8 @@ public static partial class ExperimentRunner
     /// <summary>The same in fast mode.</summary>
     public const int FastSampleMetricSize = 500;
 
-    /// <summary>The metrics of SPEC 3 that apply to this experiment, plus the run's identity, measured as the
-    /// config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
+    /// <summary>The metrics (docs/method.md, "Metrics") that apply to this experiment, plus the run's identity,
+    /// measured as the config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
     /// <param name="config">The configuration that was run.</param>
     /// <param name="result">Its result.</param>
     public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result) => Evaluate(config, result, default);
@@ -537,21 +548,19 @@ public static partial class ExperimentRunner
     {
         if (Directory.Exists(directory))
         {
-            var runFiles = RunFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
+            var runFiles = RunFiles.DataFiles.Where(f => File.Exists(Path.Combine(directory, f))).ToArray();
             if (runFiles.Length > 0 && !force)
-                throw new ConfigException($"The output folder {directory} already holds a run ({string.Join(", ", runFiles)}); choose another --out or pass --force to overwrite it.");
+                throw new RunFolderException(RunFolderProblem.HoldsAnotherRun, directory,
+                    $"The output folder {directory} already holds a run ({string.Join(", ", runFiles)})",
+                    $"write into another folder or allow overwriting it ({nameof(RunSettings)}.{nameof(RunSettings.Force)})");
             foreach (var file in runFiles) File.Delete(Path.Combine(directory, file));
-            // The previous run's figures (HTML and PNG beside its files) go too, so that a rerun that fails or is
-            // cancelled never leaves stale figures next to its partial files.
+            // The previous run's figures go too, so that a rerun that fails or is cancelled never leaves stale figures
+            // next to its partial files.
             if (runFiles.Length > 0)
-                foreach (var figure in new[] { "*.html", "*.png", "plotly-*.js", "plotly-*.txt" }.SelectMany(p => Directory.EnumerateFiles(directory, p)))
+                foreach (var figure in Directory.EnumerateFiles(directory).Where(f => RunFiles.IsFigureFile(Path.GetFileName(f))).ToList())
                     File.Delete(figure);
             AtomicFile.DeleteLeftovers(directory);
         }
         Directory.CreateDirectory(directory);
     }
-
-    /// <summary>Writes through a temporary file and a rename, so a crash never leaves a truncated file under the
-    /// final name, and a failed write leaves no temporary file (<see cref="AtomicFile"/>).</summary>
-    public static void WriteAtomically(string path, string contents) => AtomicFile.Write(path, contents);
 }

@@ -17,7 +17,7 @@ public sealed class RunFolderLock : IDisposable
     private RunFolderLock(FileStream stream) => this.stream = stream;
 
     /// <summary>Creates <paramref name="directory"/> if needed and takes its lock.</summary>
-    /// <exception cref="ConfigException">Another process holds the folder.</exception>
+    /// <exception cref="RunFolderException">Another process holds the folder.</exception>
     public static RunFolderLock Acquire(string directory)
     {
         Directory.CreateDirectory(directory);
@@ -28,7 +28,8 @@ public sealed class RunFolderLock : IDisposable
         }
         catch (IOException) when (File.Exists(path))
         {
-            throw new ConfigException($"The run folder {directory} is in use by another neuralot process (run, resume or figures holds {FileName}); wait for it to end or choose another --out.");
+            throw new RunFolderException(RunFolderProblem.InUse, directory,
+                $"The run folder {directory} is in use by another neuralot process (a run, resume or figures holds {FileName})", "wait for it to end or write into another folder");
         }
     }
 

@@ -15,12 +15,26 @@ public static partial class AtomicFile
     public static void Write(string path, string contents) => Write(path, Encoding.UTF8.GetBytes(contents));
 
     /// <summary>Writes <paramref name="contents"/> to <paramref name="path"/> atomically.</summary>
-    public static void Write(string path, byte[] contents)
+    public static void Write(string path, byte[] contents) => Write(path, stream => stream.Write(contents));
+
+    /// <summary>Writes what <paramref name="write"/> puts into the stream it is given to <paramref name="path"/>
+    /// atomically.</summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="write">Writes the whole contents into the stream (which it must not dispose).</param>
+    /// <param name="flushToDisk">Flush the bytes to the disk before the rename, so that a power cut cannot leave the
+    /// final name pointing at a file whose data never reached the disk (checkpoints, which a run resumes from).</param>
+    public static void Write(string path, Action<Stream> write, bool flushToDisk = false)
     {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(write);
         var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
-            File.WriteAllBytes(temporary, contents);
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                write(file);
+                file.Flush(flushToDisk);
+            }
             File.Move(temporary, path, overwrite: true);
         }
         finally
@@ -37,8 +51,8 @@ public static partial class AtomicFile
         }
     }
 
-    /// <summary>Whether <paramref name="fileName"/> is a temporary file of this class (<c>x.1a2b3c4d.tmp</c>) or of a
-    /// checkpoint write (<c>.x.&lt;32 hex&gt;.partial</c>).</summary>
+    /// <summary>Whether <paramref name="fileName"/> is a temporary file of this class (<c>x.1a2b3c4d.tmp</c>), or of a
+    /// checkpoint write of an earlier version (<c>.x.&lt;32 hex&gt;.partial</c>), which a folder may still hold.</summary>
     public static bool IsLeftover(string fileName) => LeftoverName().IsMatch(fileName);
 
     /// <summary>Deletes the leftovers of writes that a killed process never finished in <paramref name="directory"/>;

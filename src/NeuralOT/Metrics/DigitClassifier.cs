@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using NeuralOT.Distributions;
+using NeuralOT.IO;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -118,9 +119,11 @@ public sealed class DigitClassifier : IDisposable
             }
             var trained = Train(data);
             Directory.CreateDirectory(folder);
-            var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-            trained._network.save(temporary);
-            File.Move(temporary, path, overwrite: true);
+            AtomicFile.Write(path, stream =>
+            {
+                using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
+                trained._network.save(writer);
+            });
             return trained;
         });
     }

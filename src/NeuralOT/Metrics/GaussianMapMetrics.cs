@@ -7,11 +7,11 @@ using static TorchSharp.torch;
 namespace NeuralOT.Metrics;
 
 /// <summary>
-/// Accuracy of a learned map against the closed-form solution of a Gaussian pair under the quadratic cost (SPEC 3).
+/// Accuracy of a learned map against the closed-form solution of a Gaussian pair under the quadratic cost (docs/method.md, "References" and "Metrics").
 /// </summary>
 public static class GaussianMapMetrics
 {
-    /// <summary>Fresh samples for the map metrics (SPEC 3).</summary>
+    /// <summary>Fresh samples for the map metrics.</summary>
     public const int MapSamples = 4096;
 
     /// <summary>Samples for the moment-based metrics (<see cref="MetricNames.GeodesicError"/>, the mean cost): with

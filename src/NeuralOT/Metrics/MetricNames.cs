@@ -1,6 +1,6 @@
 namespace NeuralOT.Metrics;
 
-/// <summary>The metric keys exactly as they appear in metrics files (SPEC 3).</summary>
+/// <summary>The metric keys exactly as they appear in metrics files (docs/method.md, "Metrics", defines each).</summary>
 public static class MetricNames
 {
     /// <summary>100 * E|T_hat(x) - T*(x)|^2 / tr Cov(mu1), in percent.</summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace NeuralOT.Metrics;
 
 /// <summary>
-/// Accuracy of a learned velocity field (SPEC 3): against the closed-form geodesic of a Gaussian pair
+/// Accuracy of a learned velocity field (docs/method.md, "Metrics"): against the closed-form geodesic of a Gaussian pair
 /// (<see cref="MetricNames.VelocityRelativeError"/>, <see cref="MetricNames.KineticEnergyGap"/>), and, for any
 /// problem, whether its flow lands where the map sends (<see cref="MetricNames.EndpointError"/>).
 /// </summary>

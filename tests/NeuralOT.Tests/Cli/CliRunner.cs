@@ -28,3 +28,20 @@ internal sealed class TemporaryFolder : IDisposable
         if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true);
     }
 }
+
+/// <summary>The files of a finished run, with stub contents: enough for the guards that look at a folder (another run
+/// is there) without training one.</summary>
+internal static class StubRun
+{
+    private const string Marker = "stub of an earlier run";
+
+    public static void Write(string directory)
+    {
+        foreach (var file in new[] { "config.json", "history.csv", "metrics.json" })
+            System.IO.File.WriteAllText(System.IO.Path.Combine(directory, file), file.EndsWith(".json", StringComparison.Ordinal) ? $$"""{ "stub": "{{Marker}}" }""" : Marker);
+    }
+
+    /// <summary>Whether the folder's metrics.json is still the stub's.</summary>
+    public static bool IsStub(string directory) =>
+        System.IO.File.ReadAllText(System.IO.Path.Combine(directory, "metrics.json")).Contains(Marker, StringComparison.Ordinal);
+}

@@ -5,18 +5,17 @@ namespace NeuralOT.Tests.Cli;
 
 /// <summary>resume, sample and figures trust nothing in a checkpoint that its checksum does not cover.</summary>
 [Collection(TrainingCollection.Name)]
-public class EditedCheckpointTests
+public class EditedCheckpointTests(FastGaussianRun fastRun)
 {
-    /// <summary>An unfinished 20-iteration run whose checkpoint header then claims more iterations, or another exit
+    /// <summary>A copy of a 200-iteration run, made unfinished, whose checkpoint header then claims more iterations, or another exit
     /// reason (same length, valid JSON), is refused by every command that reads it, with one line naming the file.</summary>
     [Theory]
-    [InlineData("\"iterations_completed\":20", "\"iterations_completed\":90")]
+    [InlineData("\"iterations_completed\":200", "\"iterations_completed\":900")]
     [InlineData("\"exit_reason\":\"iteration_budget\"", "\"exit_reason\":\"converged\"       ")]
     public void EveryCommandRefusesAnEditedHeader(string original, string edited)
     {
         using var folder = new TemporaryFolder();
-        var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "20", "--out", outDir).ExitCode);
+        var outDir = fastRun.CopyTo(folder.File("run"));
         // Make it an unfinished run as a cancel leaves it: resume then has something to continue.
         File.Delete(Path.Combine(outDir, ExperimentRunner.MetricsFile));
         var checkpoint = Path.Combine(outDir, ExperimentRunner.CheckpointFile);

@@ -1,7 +1,7 @@
 namespace NeuralOT.Tests.Cli;
 
 [Collection(TrainingCollection.Name)]
-public class FiguresCommandTests(FastGaussianRun run) : IClassFixture<FastGaussianRun>
+public class FiguresCommandTests(FastGaussianRun run)
 {
     /// <summary>Figures drawn again from the checkpoints are the very files the run wrote (same map, same velocity
     /// field, same seeded samples), so the command can replace lost or outdated figures.</summary>

@@ -8,6 +8,7 @@ public class MnistRunTests
     /// <summary>A few iterations of mnist-4-8 in fast mode: every MNIST metric is written and in range (accuracy
     /// after full training is measured by runs, not here).</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void AFastMnistRunWritesTheDigitMetrics()
     {
         using var folder = new TemporaryFolder();
@@ -33,6 +34,7 @@ public class MnistRunTests
     /// estimate here (seed 0, no preconditioning), for which no W2 exists, so w2_estimate is null rather than a NaN
     /// that JSON cannot hold (the write used to fail and leave no metrics.json).</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void AZeroIterationRunWritesValidMetricsWithAnUndefinedW2AsNull()
     {
         using var folder = new TemporaryFolder();
@@ -58,6 +60,7 @@ public class MnistRunTests
     /// <summary>Both directions on request: a bidirectional config also judges the reverse map on the target
     /// digit's test images.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void ABidirectionalMnistRunJudgesBothDirections()
     {
         using var folder = new TemporaryFolder();

@@ -6,12 +6,13 @@ using NeuralOT.Solvers;
 namespace NeuralOT.Tests.Cli;
 
 [Collection(TrainingCollection.Name)]
-public class ResumeCommandTests
+public class ResumeCommandTests(FastGaussianRun fastRun)
 {
     /// <summary>A run cancelled midway (as Ctrl+C does) leaves config.json, the checkpoint and the history so far but
     /// no metrics.json; <c>neuralot resume</c> continues it to exactly the result of the uninterrupted run, whose
     /// history it extends, and that result meets the fast-mode accuracy bar.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void ACancelledRunResumesToTheUninterruptedResult()
     {
         using var folder = new TemporaryFolder();
@@ -59,8 +60,7 @@ public class ResumeCommandTests
     public void AFinishedRunIsNotResumedAndSaysSo()
     {
         using var folder = new TemporaryFolder();
-        var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
+        var outDir = fastRun.CopyTo(folder.File("run"));
         var metrics = File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile));
         var (code, output, _) = CliRunner.Run("resume", outDir);
         Assert.Equal(0, code);
@@ -77,8 +77,7 @@ public class ResumeCommandTests
         AssertFails(CliRunner.Run("resume", folder.File("missing")), "No run folder");
         AssertFails(CliRunner.Run("resume", folder.Path), "not a run folder");
 
-        var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
+        var outDir = fastRun.CopyTo(folder.File("run"));
         File.Delete(Path.Combine(outDir, ExperimentRunner.MetricsFile));
         var checkpoint = Path.Combine(outDir, ExperimentRunner.CheckpointFile);
         var bytes = File.ReadAllBytes(checkpoint);

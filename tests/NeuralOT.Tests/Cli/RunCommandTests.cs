@@ -5,7 +5,7 @@ using NeuralOT.Solvers;
 namespace NeuralOT.Tests.Cli;
 
 [Collection(TrainingCollection.Name)]
-public class RunCommandTests
+public class RunCommandTests(FastGaussianRun fastRun)
 {
     [Fact]
     public void ListPrintsEveryExperimentWithADescription()
@@ -24,11 +24,8 @@ public class RunCommandTests
     [Fact]
     public void FastRunWritesMetricsHistoryAndTheResolvedConfig()
     {
-        using var folder = new TemporaryFolder();
-        var outDir = folder.File("run");
-        var (code, output, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--out", outDir, "--seed", "3");
-        Assert.True(code == 0, error);
-        Assert.Contains("l2_uvp", output);
+        var outDir = fastRun.Directory;
+        Assert.Contains("l2_uvp", fastRun.Output);
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         var root = metrics.RootElement;
@@ -37,7 +34,7 @@ public class RunCommandTests
                      "cost_estimate", "w_hat", "pushforward_w2", "pushforward_w2_floor", "in_sample_map_error" })
             Assert.True(root.TryGetProperty(key, out _), $"metrics.json lacks {key}");
         Assert.Equal("gaussian-2d", root.GetProperty("experiment").GetString());
-        Assert.Equal(3, root.GetProperty("seed").GetInt32());
+        Assert.Equal(FastGaussianRun.Seed, root.GetProperty("seed").GetInt32());
         Assert.Equal(ExperimentRunner.FastIterations, root.GetProperty("iterations").GetInt32());
         Assert.Equal("iteration_budget", root.GetProperty("exit_reason").GetString());
         Assert.True(root.GetProperty("w2_relative_error").GetDouble() < 0.1);
@@ -52,7 +49,7 @@ public class RunCommandTests
 
         var config = ExperimentConfig.Load(Path.Combine(outDir, "config.json"));
         Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
-        Assert.Equal(3, config.Solver.Seed);
+        Assert.Equal(FastGaussianRun.Seed, config.Solver.Seed);
 
         using var checkpoint = NeuralOT.Checkpoints.TransportCheckpoint.Load(Path.Combine(outDir, "checkpoint.ckpt"),
             config.Source.Create(), config.Target.Create(), config.Cost, config.Solver);
@@ -62,6 +59,7 @@ public class RunCommandTests
     /// <summary>A fast run's config.json fed back (without --fast: the fast settings are in it) reproduces every
     /// metric exactly, the evaluation settings included.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void AWrittenConfigReproducesTheRun()
     {
         using var folder = new TemporaryFolder();
@@ -79,6 +77,7 @@ public class RunCommandTests
     /// the metrics that apply to it (and only those), one history row per 10 iterations, and a config.json that
     /// loads back with the fast settings.</summary>
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [InlineData("gaussian-10d", new[] { "l2_uvp", "w2_reference", "pushforward_w2", "endpoint_error" }, new[] { "cost_reference", "quadratic_w2_estimate" })]
     [InlineData("mixture-2d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor", "endpoint_error" }, new[] { "l2_uvp", "w2_reference", "reference_method" })]
     [InlineData("mixture-5d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp", "w2_reference" })]
@@ -145,16 +144,27 @@ public class RunCommandTests
         Assert.False(root.TryGetProperty(prefix == "w2" ? "cost_reference" : "w2_reference", out _));
     }
 
+    /// <summary>The guard is checked before anything is trained or written: a folder with another run's files (a stub
+    /// here) is refused and left as it was; with --force the new run replaces them.</summary>
     [Fact]
     public void AnOutputFolderHoldingAnotherRunIsRefusedUnlessForced()
     {
         using var folder = new TemporaryFolder();
         var outDir = folder.File("run");
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir).ExitCode);
-        var (code, _, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir);
+        Directory.CreateDirectory(outDir);
+        StubRun.Write(outDir);
+        var before = Directory.GetFiles(outDir).Order().Select(f => (f, File.ReadAllText(f))).ToArray();
+
+        var (code, output, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir);
         Assert.Equal(1, code);
         Assert.Contains("--force", error);
-        Assert.Equal(0, CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir, "--force").ExitCode);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.DoesNotContain("iteration", output);
+        Assert.Equal(before, Directory.GetFiles(outDir).Where(f => Path.GetFileName(f) != RunFolderLock.FileName).Order().Select(f => (f, File.ReadAllText(f))));
+
+        var (forced, _, forcedError) = CliRunner.Run("run", "gaussian-2d", "--fast", "--iterations", "5", "--out", outDir, "--force");
+        Assert.True(forced == 0, forcedError);
+        Assert.False(StubRun.IsStub(outDir), "the new run's files replace the old run's");
     }
 
     [Theory]

@@ -4,25 +4,49 @@ using TorchSharp;
 
 namespace NeuralOT.Tests.Cli;
 
-/// <summary>One fast gaussian-2d run (both phases) that the sample tests read.</summary>
+/// <summary>
+/// One <c>neuralot run gaussian-2d --fast --seed 1</c> (both phases, figures included) that the tests of the run
+/// folder read: trained on first use, once per test run, in a temporary folder. A test that changes the folder puts
+/// it back as it found it.
+/// </summary>
 public sealed class FastGaussianRun : IDisposable
 {
+    /// <summary>The seed of the run.</summary>
+    public const int Seed = 1;
+
     private readonly TemporaryFolder folder = new();
+    private readonly Lazy<(string Output, string Directory)> run;
 
-    public FastGaussianRun()
+    public FastGaussianRun() => run = new(() =>
     {
-        Directory = folder.File("run");
-        var (code, _, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--seed", "1", "--out", Directory);
+        var directory = folder.File("run");
+        var (code, output, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--seed", Seed.ToString(CultureInfo.InvariantCulture), "--out", directory);
         if (code != 0) throw new InvalidOperationException(error);
-    }
+        return (output, directory);
+    });
 
-    public string Directory { get; }
+    /// <summary>The run folder.</summary>
+    public string Directory => run.Value.Directory;
+
+    /// <summary>What the run printed on standard output.</summary>
+    public string Output => run.Value.Output;
+
+    /// <summary>Copies the run folder to <paramref name="destination"/> (created; its lock file left out), for a test
+    /// that edits or damages a finished run.</summary>
+    /// <returns><paramref name="destination"/>.</returns>
+    public string CopyTo(string destination)
+    {
+        System.IO.Directory.CreateDirectory(destination);
+        foreach (var file in System.IO.Directory.GetFiles(Directory).Where(f => Path.GetFileName(f) != RunFolderLock.FileName))
+            File.Copy(file, Path.Combine(destination, Path.GetFileName(file)));
+        return destination;
+    }
 
     public void Dispose() => folder.Dispose();
 }
 
 [Collection(TrainingCollection.Name)]
-public class SampleCommandTests(FastGaussianRun run) : IClassFixture<FastGaussianRun>
+public class SampleCommandTests(FastGaussianRun run)
 {
     private static readonly double[] TargetMean = [3, 3];
 

@@ -7,6 +7,7 @@ namespace NeuralOT.Tests.Cli;
 public class VelocityRunTests
 {
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void AFastVelocityRunWritesThePhaseTwoHistoryAndMetrics()
     {
         using var folder = new TemporaryFolder();
@@ -36,6 +37,7 @@ public class VelocityRunTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void WithoutAClosedFormOnlyTheEndPointErrorIsReported()
     {
         using var folder = new TemporaryFolder();

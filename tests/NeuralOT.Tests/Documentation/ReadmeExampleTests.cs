@@ -11,6 +11,7 @@ namespace NeuralOT.Tests.Documentation;
 public class ReadmeExampleTests
 {
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TheReadmeLibraryExampleRunsAndIsAccurate()
     {
         var output = new StringWriter();

@@ -13,6 +13,7 @@ namespace NeuralOT.Tests.Documentation;
 public class ReadmeVelocityExampleTests
 {
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TheReadmeVelocityExampleRunsAndIsAccurate()
     {
         var source = GaussianDistribution.StandardNormal(2);

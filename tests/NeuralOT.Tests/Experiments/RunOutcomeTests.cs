@@ -15,7 +15,9 @@ public class RunOutcomeTests
         var settings = new RunSettings(folder.File("run"), Fast: true, Iterations: 3, Force: true);
         var config = ExperimentCatalogue.Get("gaussian-2d") with { Velocity = null };
         using var first = ExperimentRunner.Run(config, settings);
-        Assert.Contains("in use", Assert.Throws<ConfigException>(() => ExperimentRunner.Run(config, settings)).Message);
+        var refused = Assert.Throws<RunFolderException>(() => ExperimentRunner.Run(config, settings));
+        Assert.Equal(RunFolderProblem.InUse, refused.Problem);
+        Assert.Contains("in use", refused.Message);
         first.ReleaseFolder();
         using var second = ExperimentRunner.Run(config, settings);
         Assert.True(second.Finished);

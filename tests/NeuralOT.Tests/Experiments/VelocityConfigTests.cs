@@ -65,7 +65,7 @@ public class VelocityConfigTests
     public void EverySyntheticExperimentRunsPhaseTwo(string name)
     {
         var config = ExperimentCatalogue.Get(name);
-        // SPEC 4 asks for the velocity field on the synthetic problems; the 784-D digit pairs and the known-map pairs
+        // The reproduction set asks for the velocity field on the synthetic problems; the 784-D digit pairs and the known-map pairs
         // (which measure the map against the exact one) train phase 1 only.
         if (config.Source is MnistSpec || config.Target is KnownMapSpec) Assert.Null(config.Velocity);
         else Assert.NotNull(config.Velocity);

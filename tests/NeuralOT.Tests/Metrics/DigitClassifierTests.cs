@@ -10,6 +10,7 @@ public class DigitClassifierTests
     /// on the 2,000 held-out test digits. Measured with the default recipe: 97.70 % for seeds 7 (the default), 8
     /// and 9 (46 errors each, different digits).</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TheSharedClassifierReachesNinetySevenPercentOnTheBundledTestSplit()
     {
         var data = MnistData.Load();
@@ -23,6 +24,7 @@ public class DigitClassifierTests
     /// <summary>The cached classifier can be trusted to be the one the recipe gives: training is deterministic for a
     /// seed (one epoch here, to keep the test short), and the seed matters.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TrainingIsDeterministicForASeed()
     {
         var data = MnistData.Load();

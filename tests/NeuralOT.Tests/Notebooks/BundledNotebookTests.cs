@@ -17,9 +17,11 @@ public class BundledNotebookTests
             .Where(path => !path.EndsWith(".executed.ipynb", StringComparison.Ordinal)).Select(Path.GetFileName).Order()!];
 
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [MemberData(nameof(BundledNotebooks))]
     public async Task RunsInFastModeWithoutAFailedCellAndDrawsEveryChart(string notebook)
     {
+        // The notebooks' run folders go to the test run's temporary folder (TestEnvironment sets NEURALOT_RUNS).
         var run = await NotebookRunner.RunAsync(Path.Combine(RepositoryRoot(), "notebooks", notebook), new NotebookRunOptions(Fast: true));
 
         Assert.True(run.Failure is null, $"{notebook}: cell {run.Failure?.Number} failed: {run.Failure?.Error}");

@@ -36,6 +36,7 @@ public class NotebookRunnerTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public async Task FastModeSetsTheVariableOnlyWhileTheNotebookRuns()
     {
         using var folder = new TemporaryFolder();

@@ -7,7 +7,7 @@ namespace NeuralOT.Tests.Plotting;
 /// <summary>Figure files: offline HTML, PNG through chromium, and the files a run writes. In the training collection:
 /// the fixture trains, and one test sets the process-wide chromium variable.</summary>
 [Collection(TrainingCollection.Name)]
-public partial class FigureFileTests(FigureResults results) : IClassFixture<FigureResults>
+public partial class FigureFileTests(FigureResults results, FastGaussianRun fastRun)
 {
     private static readonly FigureOptions Small = new() { Samples = 100, Tracks = 20, Arrows = 20, GridSize = 6 };
 
@@ -57,10 +57,8 @@ public partial class FigureFileTests(FigureResults results) : IClassFixture<Figu
     [Fact]
     public void AFastRunWritesItsFiguresBesideTheMetrics()
     {
-        using var folder = new TemporaryFolder();
-        var outDir = folder.File("run");
-        var (code, output, error) = CliRunner.Run("run", "gaussian-2d", "--fast", "--out", outDir);
-        Assert.True(code == 0, error);
+        var outDir = fastRun.Directory;
+        var output = fastRun.Output;
         foreach (var file in new[] { "geodesic.html", "geodesic_panels.html", "tracks.html", "map.html", "training.html" })
             AssertOffline(Path.Combine(outDir, file));
         Assert.True(File.Exists(Path.Combine(outDir, "metrics.json")));

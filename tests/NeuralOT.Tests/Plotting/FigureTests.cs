@@ -43,7 +43,7 @@ public sealed class FigureResults : IDisposable
 }
 
 [Collection(TrainingCollection.Name)]
-public class FigureTests(FigureResults results) : IClassFixture<FigureResults>
+public class FigureTests(FigureResults results)
 {
     private static readonly FigureOptions Small = new() { Samples = 200, Tracks = 50, Arrows = 40, GridSize = 8, Seed = 7 };
 

@@ -76,6 +76,7 @@ public class KnownMapTransportTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TheMonteCarloW2AgreesWithExactOtBetweenIndependentSamplesIn2D()
     {
         using var pair = Pair(2);

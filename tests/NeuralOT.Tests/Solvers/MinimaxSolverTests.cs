@@ -14,6 +14,7 @@ public class MinimaxSolverTests
     /// 0.06-0.98 %, cosine >= 0.9993; time (600 iterations) l2_uvp 7.2-8.9 %, w2 error 0.8-1.6 %, cosine >= 0.982.
     /// The tolerances leave about a factor of two on the worst seed.</summary>
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [InlineData(CriticForm.Static, 300, 1.0, 0.02, 0.998)]
     [InlineData(CriticForm.Time, 600, 16.0, 0.035, 0.97)]
     public void BothFormsLearnASmallGaussianPairInFastMode(CriticForm form, int iterations, double maxL2Uvp, double maxW2Error, double minCosine)

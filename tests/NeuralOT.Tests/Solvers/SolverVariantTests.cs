@@ -32,6 +32,7 @@ public class SolverVariantTests
 
     /// <summary>Each variant trains in fast mode and ends far closer to the closed-form map than the identity it starts from.</summary>
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [MemberData(nameof(Variants))]
     public void EachVariantLearnsTheSmallGaussianPairInFastMode(CriticForm form, bool bidirectional, bool preconditioned, double maxL2Uvp, double maxReverseError)
     {

@@ -47,6 +47,7 @@ public class VelocitySolverTests
     /// Measured on seeds 1-6: velocity_relative_error 4.9e-3 to 7.8e-3, kinetic_energy_gap 6.8e-3 to 1.18e-2,
     /// endpoint_error 5.7e-3 to 1.42e-2 (RK4, 20 steps). The bounds leave a factor of two on the worst seed.</summary>
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public void TheOracleFieldOfAGaussianPairLandsWhereTheMapSendsInFastMode()
     {
         var reference = TestProblems.SmallGaussianPair();
