@@ -28,10 +28,14 @@ public static class TransportCheckpoint
     private const string Kind = "transport";
 
     /// <summary>Writes <paramref name="result"/> to <paramref name="path"/> atomically.</summary>
-    public static void Save(TransportResult result, string path) => Save(result, path, null);
+    /// <param name="result">The result to save.</param>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="configSha256">The SHA-256 (hex) of the configuration file beside the checkpoint, if any: recorded in
+    /// the header, which the file's checksum covers, so that <see cref="Load"/> can tell when that file was edited.</param>
+    public static void Save(TransportResult result, string path, string? configSha256 = null) => Save(result, path, configSha256, null);
 
     /// <summary>Save with a hook around the file stream (tests use it to simulate a crash mid-write).</summary>
-    internal static void Save(TransportResult result, string path, Func<Stream, Stream>? wrap)
+    internal static void Save(TransportResult result, string path, string? configSha256, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(result);
         var networks = new List<(string, nn.Module)> { ("map", result.Map), ("critic", result.Critic) };
@@ -60,6 +64,7 @@ public static class TransportCheckpoint
             TrainingSeconds = result.TrainingTime.TotalSeconds,
             History = result.History.ToCsv(),
             Training = result.Training is { } state ? new TrainingStateHeader(state.SmoothedWHat, state.SmoothedWHatReverse) : null,
+            ConfigSha256 = configSha256,
         };
         CheckpointFile.Write(path, Kind, header, sections, wrap);
     }
@@ -79,11 +84,18 @@ public static class TransportCheckpoint
     /// <param name="cost">The cost; must be the one the checkpoint was trained with.</param>
     /// <param name="expected">If given, the options the caller expects; every setting that shapes the networks
     /// (critic form, network shapes, bidirectional, preconditioning) must match.</param>
+    /// <param name="configSha256">If given, the SHA-256 (hex) of the configuration file the caller read the problem
+    /// from; a checkpoint that recorded another one when it was saved is refused (the file was edited since).</param>
     /// <exception cref="FileNotFoundException">No file at <paramref name="path"/>.</exception>
-    /// <exception cref="InvalidDataException">Not a checkpoint, truncated, corrupt, or trained for another problem.</exception>
-    public static TransportResult Load(string path, IDistribution source, IDistribution target, ICost cost, SolverOptions? expected = null)
+    /// <exception cref="InvalidDataException">Not a checkpoint, truncated, corrupt, trained for another problem, or
+    /// saved beside another configuration.</exception>
+    public static TransportResult Load(
+        string path, IDistribution source, IDistribution target, ICost cost, SolverOptions? expected = null, string? configSha256 = null)
     {
         var (header, sections) = CheckpointFile.Read<CheckpointHeader>(path, Kind);
+        if (configSha256 is not null && header.ConfigSha256 is { } recorded && !recorded.Equals(configSha256, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException(
+                $"The checkpoint {path} was saved with another configuration: the config file beside it was edited since (its SHA-256 is not the one the checkpoint recorded).");
         var problems = new List<string>();
         if (header.Dimension != source.Dimension || header.Dimension != target.Dimension)
             problems.Add($"it is {header.Dimension}-dimensional but the problem is {source.Dimension}-dimensional");
@@ -202,6 +214,9 @@ public sealed record CheckpointHeader
     /// <summary>Present when the file holds the training state resume needs (see <see cref="TransportCheckpoint"/>);
     /// null in files written before resume existed.</summary>
     public TrainingStateHeader? Training { get; init; }
+    /// <summary>The SHA-256 (hex) of the run folder's config.json when a run saved the checkpoint; null for a
+    /// checkpoint saved on its own, or written before this entry existed (then an edited config is not detected).</summary>
+    public string? ConfigSha256 { get; init; }
 }
 
 /// <summary>The header part of the training state: the agreement rule's smoothed W_hat estimates (bidirectional

@@ -249,7 +249,8 @@ public static partial class ExperimentRunner
     /// folder's config or whose run diverged.</summary>
     private static TransportResult LoadStopped(string checkpoint, string historyPath, Problem problem, ICost cost, SolverOptions solver)
     {
-        var result = TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, cost, solver);
+        var result = TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, cost, solver,
+            RunFiles.ConfigSha256(Path.GetDirectoryName(checkpoint)!));
         try
         {
             if (result.Options != solver)
@@ -343,9 +344,10 @@ public static partial class ExperimentRunner
     {
         var checkpoint = Path.Combine(directory, checkpointFile);
         var history = Path.Combine(directory, historyFile);
+        var configSha256 = RunFiles.ConfigSha256(directory);
         var hooks = new TrainingHooks(CheckpointInterval, state =>
         {
-            TransportCheckpoint.Save(state, checkpoint);
+            TransportCheckpoint.Save(state, checkpoint, configSha256);
             AtomicFile.Write(history, state.History.ToCsv());
         });
         var result = stopped switch
@@ -355,7 +357,7 @@ public static partial class ExperimentRunner
             _ => stopped,
         };
         AtomicFile.Write(history, result.History.ToCsv());
-        if (result.ExitReason != ExitReason.Diverged) TransportCheckpoint.Save(result, checkpoint);
+        if (result.ExitReason != ExitReason.Diverged) TransportCheckpoint.Save(result, checkpoint, configSha256);
         return result;
     }
 

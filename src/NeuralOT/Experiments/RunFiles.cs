@@ -38,6 +38,12 @@ public static class RunFiles
     public static IReadOnlyList<string> Figures { get; } =
         [GeodesicFigure, GeodesicPanelsFigure, TracksFigure, MapFigure, VelocityFigure, TrainingFigure, ComparisonFigure, DigitGeodesicFigure, DigitNeighboursFigure];
 
+    /// <summary>The SHA-256 (hex) of the run folder's <see cref="Config"/>: checkpoints record it, so that a config
+    /// edited after they were saved is refused rather than silently used with networks trained for another one.</summary>
+    /// <param name="directory">The run folder.</param>
+    public static string ConfigSha256(string directory) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, Config))));
+
     /// <summary>Whether <paramref name="fileName"/> belongs to a run's figures: one of <see cref="Figures"/>, its PNG
     /// rendering, or the plotly.js copy (<c>plotly-X.Y.Z.min.js</c>) and its licence notice written beside them.</summary>
     public static bool IsFigureFile(string fileName)

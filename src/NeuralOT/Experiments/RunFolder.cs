@@ -51,7 +51,7 @@ public static class RunFolder
             throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
                 $"{directory} has no {ExperimentRunner.CheckpointFile}: the run stopped before its first checkpoint",
                 "run it again");
-        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, config.Cost, config.Solver);
+        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, config.Cost, config.Solver, RunFiles.ConfigSha256(directory));
     }
 
     /// <summary>The phase-2 field in the folder's velocity_checkpoint.ckpt, learned from <paramref name="map"/>.
@@ -80,7 +80,7 @@ public static class RunFolder
         var checkpoint = Path.Combine(directory, ExperimentRunner.QuadraticCheckpointFile);
         if (!config.CompareQuadratic || !File.Exists(checkpoint)) return null;
         var problem = ExperimentRunner.Problem.Create(config);
-        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, Costs.QuadraticCost.Instance, config.Solver);
+        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, Costs.QuadraticCost.Instance, config.Solver, RunFiles.ConfigSha256(directory));
     }
 
     /// <summary>

@@ -113,7 +113,7 @@ public class TransportCheckpointTests
         TransportCheckpoint.Save(first, path);
         using var second = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, new SolverOptions { Iterations = 10, Seed = 2 });
 
-        Assert.Throws<IOException>(() => TransportCheckpoint.Save(second, path, stream => new FailingStream(stream, failAfterBytes: 300)));
+        Assert.Throws<IOException>(() => TransportCheckpoint.Save(second, path, null, stream => new FailingStream(stream, failAfterBytes: 300)));
 
         using var loaded = Load(path);
         using var x = reference.Source.Sample(50, new Generator(1));
@@ -159,7 +159,7 @@ public class TransportCheckpointTests
 
         var content = root.GetProperty("content");
         Assert.Equal(["dimension", "cost", "solver", "preconditioner", "iterations_completed", "exit_reason", "exit_message",
-            "training_seconds", "history", "training"], content.EnumerateObject().Select(p => p.Name));
+            "training_seconds", "history", "training", "config_sha256"], content.EnumerateObject().Select(p => p.Name));
         Assert.Equal("quadratic", content.GetProperty("cost").GetString());
         var solver = content.GetProperty("solver");
         Assert.Equal("time", solver.GetProperty("critic").GetString());

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using NeuralOT.Experiments;
 
 namespace NeuralOT.Tests.Cli;
@@ -30,6 +31,31 @@ public class EditedCheckpointTests(FastGaussianRun fastRun)
             Assert.True(code == 1, $"{args[0]} accepted an edited checkpoint: {output}");
             Assert.Contains("checksum", error);
             Assert.Contains(checkpoint, error);
+            Assert.Single(error.TrimEnd().Split('\n'));
+        }
+        Assert.False(File.Exists(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
+    }
+
+    /// <summary>An edit of config.json that keeps every solver setting (here the target's mean, which the networks
+    /// were trained for) is refused by every command that reads the checkpoint, with one line naming it: the
+    /// checkpoint records the config's SHA-256 under its own checksum.</summary>
+    [Fact]
+    public void EveryCommandRefusesAConfigEditedAfterTheCheckpoint()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = fastRun.CopyTo(folder.File("run"));
+        File.Delete(Path.Combine(outDir, ExperimentRunner.MetricsFile));
+        var configPath = Path.Combine(outDir, ExperimentRunner.ConfigFile);
+        var config = JsonNode.Parse(File.ReadAllText(configPath))!;
+        config["target"]!["mean"]![0] = 3.5;
+        File.WriteAllText(configPath, config.ToJsonString());
+
+        foreach (var args in new[] { new[] { "resume", outDir }, ["sample", outDir, "--t", "0.5", "--n", "5"], ["figures", outDir] })
+        {
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]} accepted a checkpoint beside an edited config: {output}");
+            Assert.Contains("edited", error);
+            Assert.Contains(ExperimentRunner.CheckpointFile, error);
             Assert.Single(error.TrimEnd().Split('\n'));
         }
         Assert.False(File.Exists(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
