@@ -73,7 +73,7 @@ public sealed class GaussianMixture : IDistribution
     /// <summary>
     /// <paramref name="count"/> equally weighted isotropic Gaussians N(c_k, std^2 I) with centres
     /// c_k = radius (cos(2 pi k / count), sin(2 pi k / count)) on a circle: the classic "Gaussians on a ring" toy.
-    /// The defaults are the SPEC's mixture-2d target (8 Gaussians, radius 4, std 0.4).
+    /// The defaults are the mixture-2d target of the experiment catalogue (8 Gaussians, radius 4, std 0.4).
     /// </summary>
     /// <param name="count">Number of Gaussians; positive.</param>
     /// <param name="radius">Radius of the circle of centres; finite and non-negative.</param>

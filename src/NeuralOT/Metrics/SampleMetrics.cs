@@ -6,7 +6,7 @@ using TorchSharp;
 namespace NeuralOT.Metrics;
 
 /// <summary>
-/// Metrics computed on finite sample sets with exact discrete OT (SPEC section 3). W2 here is the distance itself:
+/// Metrics computed on finite sample sets with exact discrete OT (docs/method.md, "Metrics"). W2 here is the distance itself:
 /// W2 = sqrt(mean |x_i - y_sigma(i)|^2) over the optimal assignment sigma, not squared and not halved.
 /// </summary>
 public static class SampleMetrics

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace NeuralOT.Networks;
 
 /// <summary>
-/// The velocity field v(x, t): R^(d+1) -> R^d of phase 2 (SPEC 2.2). Time enters as one more input coordinate.
+/// The velocity field v(x, t): R^(d+1) -> R^d of phase 2 (docs/method.md, "Phase 2"). Time enters as one more input coordinate.
 /// </summary>
 public sealed class VelocityNetwork : nn.Module<Tensor, Tensor, Tensor>
 {

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace NeuralOT.Solvers;
 
 /// <summary>
-/// Phase 1 of the neural solver (SPEC 2.1): trains the OT map T = Id + F and the critic by alternating
+/// Phase 1 of the neural solver (docs/method.md, "Phase 1"): trains the OT map T = Id + F and the critic by alternating
 /// critic-ascent and map-descent steps with Adam on fresh samples of mu0 and mu1.
 /// </summary>
 public static class MinimaxSolver

@@ -13,7 +13,7 @@ internal sealed record MinibatchSamples(Tensor Source, Tensor Target, Tensor Tim
 internal readonly record struct StepLoss(Tensor Loss, Tensor? Objective, Tensor? TransportCost);
 
 /// <summary>
-/// The two forms of the phase-1 saddle problem (SPEC 2.1). Both return losses to MINIMISE: the critic's loss is -S,
+/// The two forms of the phase-1 saddle problem (docs/method.md, "Phase 1"). Both return losses to MINIMISE: the critic's loss is -S,
 /// the map's loss is S up to terms that do not depend on the map.
 /// </summary>
 internal abstract class SaddleObjective(ICost cost)

@@ -2,7 +2,7 @@ using NeuralOT.Networks;
 
 namespace NeuralOT.Solvers;
 
-/// <summary>Which saddle-point form the phase-1 solver trains (SPEC 2.1).</summary>
+/// <summary>Which saddle-point form the phase-1 solver trains (docs/method.md, "Phase 1").</summary>
 public enum CriticForm
 {
     /// <summary>The reduced form min_T max_phi E L(T(x) - x) + E phi(y) - E phi(T(x)) with a static critic phi(y).

@@ -3,7 +3,7 @@ using NeuralOT.Networks;
 namespace NeuralOT.Solvers;
 
 /// <summary>
-/// Settings of the phase-2 velocity regression (SPEC 2.2). The defaults are those of the Python prototype, which
+/// Settings of the phase-2 velocity regression (docs/method.md, "Phase 2"). The defaults are those of the Python prototype, which
 /// reached a velocity error of 0.012 % on gaussian-2d: a 3 x 64 SiLU network, Adam at 1e-3 with cosine decay,
 /// 2,000 iterations of 1,024 fresh samples.
 /// </summary>

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace NeuralOT.Solvers;
 
 /// <summary>
-/// Phase 2 of the neural solver (SPEC 2.2): learns the velocity field v(x, t) by least squares on the straight
+/// Phase 2 of the neural solver (docs/method.md, "Phase 2"): learns the velocity field v(x, t) by least squares on the straight
 /// particle paths of a transport map, min E|v(x_t, t) - u|^2 with x_t = z + t F(z), u = F(z), z ~ mu0, t ~ U(0, 1).
 /// The map stays frozen; only v is trained (Adam, fresh samples every step).
 /// </summary>

@@ -9,7 +9,7 @@ public class GaussianDistributionTests
 {
     private const int MomentSampleCount = 200_000;
 
-    // SPEC section 4: S_a1 is nearly singular (smallest eigenvalue 0.026).
+    // The mixture-5d source of ExperimentCatalogue: S_a1 is nearly singular (smallest eigenvalue 0.026).
     internal static readonly double[,] SpecSa1 =
     {
         { 1, .5, 0, .3, .8 }, { .5, 1, -.8, 0, 0 }, { 0, -.8, 2, -.5, 0 }, { .3, 0, -.5, 1, 0 }, { .8, 0, 0, 0, 2 },

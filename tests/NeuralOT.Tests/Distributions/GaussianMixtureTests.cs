@@ -7,7 +7,7 @@ public class GaussianMixtureTests
 {
     private const int MomentSampleCount = 200_000;
 
-    // SPEC mixture-10d target: 4 Gaussians at +-3 e1 +-3 e2, weights 0.4/0.3/0.2/0.1, covariance 0.5 I.
+    // The mixture-10d target of ExperimentCatalogue: 4 Gaussians at +-3 e1 +-3 e2, weights 0.4/0.3/0.2/0.1, covariance 0.5 I.
     private static GaussianMixture Mixture10d()
     {
         double[][] means =
@@ -19,7 +19,7 @@ public class GaussianMixtureTests
         return new GaussianMixture([0.4, 0.3, 0.2, 0.1], means, [covariance, covariance, covariance, covariance]);
     }
 
-    // SPEC mixture-5d source (predecessor paper): equal weights, covariances S_a1 (nearly singular), I, S_a3.
+    // The mixture-5d source (predecessor paper): equal weights, covariances S_a1 (nearly singular), I, S_a3.
     private static GaussianMixture Mixture5d()
     {
         double[,] sa3 =
