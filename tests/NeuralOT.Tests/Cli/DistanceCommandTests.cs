@@ -30,7 +30,7 @@ public sealed class DistanceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Exact_distance_prints_the_optimal_mean_cost_as_JSON()
+    public void ExactDistancePrintsTheOptimalMeanCostAsJSON()
     {
         var fixture = OtFixture.Load("quadratic-d2-n60");
         var source = WriteCsv("a.csv", fixture.SourceArray);
@@ -44,7 +44,7 @@ public sealed class DistanceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Power_cost_and_sinkhorn_are_selectable()
+    public void PowerCostAndSinkhornAreSelectable()
     {
         var fixture = OtFixture.Load("power1.5-d2-n60");
         var source = WriteCsv("a.csv", fixture.SourceArray);
@@ -59,7 +59,7 @@ public sealed class DistanceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Unequal_sizes_with_exact_fail_with_one_line_naming_sinkhorn()
+    public void UnequalSizesWithExactFailWithOneLineNamingSinkhorn()
     {
         var source = WriteCsv("a.csv", TestPoints.Gaussian(1, 10, 2));
         var target = WriteCsv("b.csv", TestPoints.Gaussian(2, 12, 2));
@@ -77,7 +77,7 @@ public sealed class DistanceCommandTests : IDisposable
     [Theory]
     [InlineData("0")]
     [InlineData("-1")]
-    public void Non_positive_epsilon_fails(string epsilon)
+    public void NonPositiveEpsilonFails(string epsilon)
     {
         var source = WriteCsv("a.csv", TestPoints.Gaussian(1, 10, 2));
         var (exitCode, _, error) = Run("distance", "--source", source, "--target", source, "--method", "sinkhorn", "--epsilon", epsilon);
@@ -87,7 +87,7 @@ public sealed class DistanceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Bad_files_fail_with_one_line()
+    public void BadFilesFailWithOneLine()
     {
         var good = WriteCsv("good.csv", TestPoints.Gaussian(1, 5, 2));
         var ragged = Path.Combine(_directory.FullName, "ragged.csv");
@@ -113,7 +113,7 @@ public sealed class DistanceCommandTests : IDisposable
     }
 
     [Fact]
-    public void Unknown_cost_fails()
+    public void UnknownCostFails()
     {
         var source = WriteCsv("a.csv", TestPoints.Gaussian(1, 5, 2));
         var (exitCode, _, error) = Run("distance", "--source", source, "--target", source, "--cost", "cubic");
@@ -128,7 +128,7 @@ public sealed class DistanceCommandTests : IDisposable
     [InlineData("exact", false)]
     [InlineData("sinkhorn", true)]
     [InlineData("sinkhorn", false)]
-    public void A_dimension_mismatch_is_refused_in_every_method_and_order(string method, bool threeDimensionalSource)
+    public void ADimensionMismatchIsRefusedInEveryMethodAndOrder(string method, bool threeDimensionalSource)
     {
         var threeD = WriteCsv("three.csv", new double[,] { { 0, 0, 0 }, { 1, 2, 3 }, { 2, 1, 0 } });
         var twoD = WriteCsv("two.csv", new double[,] { { 0, 0 }, { 1, 2 }, { 2, 1 } });
@@ -147,7 +147,7 @@ public sealed class DistanceCommandTests : IDisposable
     [Theory]
     [InlineData("exact")]
     [InlineData("sinkhorn")]
-    public void A_matrix_too_large_for_memory_is_refused_with_its_size(string method)
+    public void AMatrixTooLargeForMemoryIsRefusedWithItsSize(string method)
     {
         const int n = 46_341;
         var path = Path.Combine(_directory.FullName, "big.csv");
@@ -163,7 +163,7 @@ public sealed class DistanceCommandTests : IDisposable
     /// <summary>Identical point sets and overflowing costs are explained as what they are, never blamed on an
     /// --epsilon the user did not give.</summary>
     [Fact]
-    public void Degenerate_inputs_to_sinkhorn_do_not_blame_an_epsilon_never_given()
+    public void DegenerateInputsToSinkhornDoNotBlameAnEpsilonNeverGiven()
     {
         var same = WriteCsv("same.csv", new double[,] { { 1, 1 }, { 1, 1 } });
         var (exitCode, _, error) = Run("distance", "--source", same, "--target", same, "--method", "sinkhorn");

@@ -16,28 +16,28 @@ public sealed class CsvSamplesTests : IDisposable
     }
 
     [Fact]
-    public void Reads_rows_as_samples_in_the_invariant_culture()
+    public void ReadsRowsAsSamplesInTheInvariantCulture()
     {
         var samples = CsvSamples.Read(Write("1.5,-2\n3e-2,4\n"));
         Assert.Equal(new double[,] { { 1.5, -2 }, { 0.03, 4 } }, samples);
     }
 
     [Fact]
-    public void Skips_a_header_and_blank_lines()
+    public void SkipsAHeaderAndBlankLines()
     {
         var samples = CsvSamples.Read(Write("x,y\n\n1,2\n3,4\n\n"));
         Assert.Equal(new double[,] { { 1, 2 }, { 3, 4 } }, samples);
     }
 
     [Fact]
-    public void Accepts_windows_line_endings_and_spaces()
+    public void AcceptsWindowsLineEndingsAndSpaces()
     {
         var samples = CsvSamples.Read(Write("a, b\r\n 1, 2\r\n3 ,4\r\n"));
         Assert.Equal(new double[,] { { 1, 2 }, { 3, 4 } }, samples);
     }
 
     [Fact]
-    public void A_ragged_row_is_named_with_the_expected_column_count()
+    public void ARaggedRowIsNamedWithTheExpectedColumnCount()
     {
         var path = Write("x,y\n1,2\n3,4,5\n");
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
@@ -49,7 +49,7 @@ public sealed class CsvSamplesTests : IDisposable
     [InlineData("NaN")]
     [InlineData("Infinity")]
     [InlineData("-Infinity")]
-    public void Non_finite_values_are_named_by_row_and_column(string value)
+    public void NonFiniteValuesAreNamedByRowAndColumn(string value)
     {
         var path = Write($"1,2\n3,{value}\n");
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
@@ -58,7 +58,7 @@ public sealed class CsvSamplesTests : IDisposable
     }
 
     [Fact]
-    public void Text_after_the_first_row_is_named_by_row_and_column()
+    public void TextAfterTheFirstRowIsNamedByRowAndColumn()
     {
         var path = Write("1,2\n3,abc\n");
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
@@ -70,7 +70,7 @@ public sealed class CsvSamplesTests : IDisposable
     [InlineData("")]
     [InlineData("\n\n")]
     [InlineData("x,y\n")]
-    public void A_file_without_samples_is_rejected(string content)
+    public void AFileWithoutSamplesIsRejected(string content)
     {
         var path = Write(content);
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(path));
@@ -78,7 +78,7 @@ public sealed class CsvSamplesTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_file_is_named()
+    public void AMissingFileIsNamed()
     {
         var path = Path.Combine(_directory.FullName, "missing.csv");
         var error = Assert.Throws<ArgumentException>(() => CsvSamples.Read(path));
@@ -87,7 +87,7 @@ public sealed class CsvSamplesTests : IDisposable
     }
 
     [Fact]
-    public void Messages_are_one_line()
+    public void MessagesAreOneLine()
     {
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(Write("1,2\n3\n")));
         Assert.DoesNotContain('\n', error.Message);

@@ -8,7 +8,7 @@ public class EmpiricalDistributionTests
     private static readonly double[,] Data = { { 0, 0, 0 }, { 1, 2, 3 }, { -1, 5, 0.5 }, { 7, -7, 1 } };
 
     [Fact]
-    public void Samples_are_rows_of_the_data_drawn_uniformly()
+    public void SamplesAreRowsOfTheDataDrawnUniformly()
     {
         var empirical = new EmpiricalDistribution(Data, "four rows");
         Assert.Equal(4, empirical.Count);
@@ -33,7 +33,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void Same_seed_gives_same_samples_and_different_seeds_differ()
+    public void SameSeedGivesSameSamplesAndDifferentSeedsDiffer()
     {
         var empirical = new EmpiricalDistribution(Data, "four rows");
         using var first = empirical.Sample(200, new Generator(42));
@@ -44,7 +44,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void Data_survives_the_dispose_scope_it_was_created_in()
+    public void DataSurvivesTheDisposeScopeItWasCreatedIn()
     {
         EmpiricalDistribution empirical;
         using (NewDisposeScope()) empirical = new EmpiricalDistribution(Data, "four rows");
@@ -53,7 +53,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void The_data_is_copied()
+    public void TheDataIsCopied()
     {
         var data = (double[,])Data.Clone();
         var empirical = new EmpiricalDistribution(data, "copy");
@@ -63,7 +63,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void Empty_data_is_rejected()
+    public void EmptyDataIsRejected()
     {
         var noRows = Assert.Throws<ArgumentException>("samples", () => new EmpiricalDistribution(new double[0, 2], "empty"));
         Assert.Contains("samples is empty (0 x 2)", noRows.Message);
@@ -71,7 +71,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void Non_finite_entries_are_rejected_naming_row_and_column()
+    public void NonFiniteEntriesAreRejectedNamingRowAndColumn()
     {
         var data = (double[,])Data.Clone();
         data[2, 1] = double.NaN;
@@ -80,7 +80,7 @@ public class EmpiricalDistributionTests
     }
 
     [Fact]
-    public void Description_is_required()
+    public void DescriptionIsRequired()
     {
         Assert.Throws<ArgumentException>("description", () => new EmpiricalDistribution(Data, " "));
     }

@@ -40,7 +40,7 @@ public class GaussianDistributionTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Samples_match_mean_and_covariance(string name)
+    public void SamplesMatchMeanAndCovariance(string name)
     {
         var gaussian = Case(name);
         using var samples = gaussian.Sample(MomentSampleCount, new Generator(11));
@@ -49,7 +49,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Samples_are_float64_cpu_with_shape_count_by_dimension()
+    public void SamplesAreFloat64CpuWithShapeCountByDimension()
     {
         using var samples = Case("S_a1 (nearly singular)").Sample(7, new Generator(1));
         Assert.Equal(new long[] { 7, 5 }, samples.shape);
@@ -58,7 +58,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Same_seed_gives_same_samples_and_different_seeds_differ()
+    public void SameSeedGivesSameSamplesAndDifferentSeedsDiffer()
     {
         var gaussian = Case("gaussian-2d target");
         using var first = gaussian.Sample(1000, new Generator(42));
@@ -69,7 +69,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Standard_normal_has_zero_mean_and_identity_covariance()
+    public void StandardNormalHasZeroMeanAndIdentityCovariance()
     {
         var standard = GaussianDistribution.StandardNormal(3);
         Assert.Equal(3, standard.Dimension);
@@ -82,7 +82,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Rounding_level_asymmetry_is_accepted_and_symmetrised()
+    public void RoundingLevelAsymmetryIsAcceptedAndSymmetrised()
     {
         var gaussian = new GaussianDistribution([0, 0], new[,] { { 2, 0.5 + 1e-13 }, { 0.5, 1 } });
         var covariance = gaussian.Covariance;
@@ -90,7 +90,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Accessors_return_copies()
+    public void AccessorsReturnCopies()
     {
         var gaussian = Case("gaussian-2d target");
         gaussian.Mean[0] = 100;
@@ -100,28 +100,28 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Sample_count_must_be_positive()
+    public void SampleCountMustBePositive()
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>("count", () => Case("gaussian-2d target").Sample(0, new Generator(1)));
         Assert.Contains("positive", error.Message);
     }
 
     [Fact]
-    public void Mean_and_covariance_of_different_dimensions_are_rejected()
+    public void MeanAndCovarianceOfDifferentDimensionsAreRejected()
     {
         var error = Assert.Throws<ArgumentException>("covariance", () => new GaussianDistribution([0, 0], Identity(3)));
         Assert.Contains("covariance is 3 x 3 but mean has dimension 2", error.Message);
     }
 
     [Fact]
-    public void Non_square_covariance_is_rejected()
+    public void NonSquareCovarianceIsRejected()
     {
         var error = Assert.Throws<ArgumentException>("covariance", () => new GaussianDistribution([0, 0], new double[2, 3]));
         Assert.Contains("not square (2 x 3)", error.Message);
     }
 
     [Fact]
-    public void Non_finite_entries_are_rejected()
+    public void NonFiniteEntriesAreRejected()
     {
         var meanError = Assert.Throws<ArgumentException>("mean", () => new GaussianDistribution([0, double.NaN], Identity(2)));
         Assert.Contains("non-finite entry [1] = NaN", meanError.Message);
@@ -132,7 +132,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Non_symmetric_covariance_is_rejected_naming_both_entries()
+    public void NonSymmetricCovarianceIsRejectedNamingBothEntries()
     {
         var error = Assert.Throws<ArgumentException>("covariance",
             () => new GaussianDistribution([0, 0], new[,] { { 1, 0.5 }, { 0.4, 1 } }));
@@ -140,7 +140,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Indefinite_covariance_is_rejected_with_its_smallest_eigenvalue()
+    public void IndefiniteCovarianceIsRejectedWithItsSmallestEigenvalue()
     {
         // Eigenvalues of [[1, 2], [2, 1]] are 3 and -1.
         var error = Assert.Throws<ArgumentException>("covariance",
@@ -152,7 +152,7 @@ public class GaussianDistributionTests
     }
 
     [Fact]
-    public void Singular_covariance_is_rejected()
+    public void SingularCovarianceIsRejected()
     {
         var error = Assert.Throws<ArgumentException>("covariance",
             () => new GaussianDistribution([0, 0], new[,] { { 1.0, 1 }, { 1, 1 } }));

@@ -51,7 +51,7 @@ public class GaussianMixtureTests
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Samples_match_the_exact_mixture_moments(string name)
+    public void SamplesMatchTheExactMixtureMoments(string name)
     {
         var mixture = Case(name);
         using var samples = mixture.Sample(MomentSampleCount, new Generator(17));
@@ -60,7 +60,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Exact_moments_follow_the_law_of_total_covariance()
+    public void ExactMomentsFollowTheLawOfTotalCovariance()
     {
         // 1-D: 0.25 N(-1, 1) + 0.75 N(3, 2): mean 2, variance 0.25*1 + 0.75*2 + 0.25*9 + 0.75*1 = 4.75.
         var mixture = new GaussianMixture([0.25, 0.75], [[-1], [3]], [new double[,] { { 1 } }, new double[,] { { 2 } }]);
@@ -69,7 +69,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Components_are_drawn_in_proportion_to_the_weights()
+    public void ComponentsAreDrawnInProportionToTheWeights()
     {
         var mixture = Mixture10d();
         const int n = MomentSampleCount;
@@ -90,7 +90,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Same_seed_gives_same_samples_and_different_seeds_differ()
+    public void SameSeedGivesSameSamplesAndDifferentSeedsDiffer()
     {
         var mixture = Mixture5d();
         using var first = mixture.Sample(500, new Generator(42));
@@ -101,7 +101,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Ring_has_the_spec_defaults_and_exact_moments()
+    public void RingHasTheSpecDefaultsAndExactMoments()
     {
         var ring = GaussianMixture.Ring();
         Assert.Equal(2, ring.Dimension);
@@ -123,7 +123,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Ring_samples_lie_near_the_circle()
+    public void RingSamplesLieNearTheCircle()
     {
         using var samples = GaussianMixture.Ring().Sample(20_000, new Generator(3));
         using var radius = samples.norm(1);
@@ -133,7 +133,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Ring_parameters_are_validated()
+    public void RingParametersAreValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>("count", () => GaussianMixture.Ring(count: 0));
         Assert.Throws<ArgumentOutOfRangeException>("radius", () => GaussianMixture.Ring(radius: -1));
@@ -145,7 +145,7 @@ public class GaussianMixtureTests
     private static readonly double[][,] TwoCovariances = [GaussianDistributionTests.Identity(2), GaussianDistributionTests.Identity(2)];
 
     [Fact]
-    public void Negative_or_non_finite_weights_are_rejected()
+    public void NegativeOrNonFiniteWeightsAreRejected()
     {
         var negative = Assert.Throws<ArgumentException>("weights", () => new GaussianMixture([1.2, -0.2], TwoMeans, TwoCovariances));
         Assert.Contains("weight of component 1 is -0.2", negative.Message);
@@ -154,7 +154,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Weights_must_sum_to_one()
+    public void WeightsMustSumToOne()
     {
         var error = Assert.Throws<ArgumentException>("weights", () => new GaussianMixture([0.5, 0.4], TwoMeans, TwoCovariances));
         Assert.Contains("weights sum to 0.9", error.Message);
@@ -164,14 +164,14 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Component_counts_must_match_the_weights()
+    public void ComponentCountsMustMatchTheWeights()
     {
         Assert.Throws<ArgumentException>("means", () => new GaussianMixture([1.0], TwoMeans, TwoCovariances[..1]));
         Assert.Throws<ArgumentException>("covariances", () => new GaussianMixture([0.5, 0.5], TwoMeans, TwoCovariances[..1]));
     }
 
     [Fact]
-    public void Components_of_different_dimensions_are_rejected_naming_the_component()
+    public void ComponentsOfDifferentDimensionsAreRejectedNamingTheComponent()
     {
         var error = Assert.Throws<ArgumentException>("means",
             () => new GaussianMixture([0.5, 0.5], [[0, 0], [1, 1, 1]], [GaussianDistributionTests.Identity(2), GaussianDistributionTests.Identity(3)]));
@@ -179,7 +179,7 @@ public class GaussianMixtureTests
     }
 
     [Fact]
-    public void Invalid_component_covariances_are_rejected_naming_the_component()
+    public void InvalidComponentCovariancesAreRejectedNamingTheComponent()
     {
         var asymmetric = new[,] { { 1, 0.3 }, { 0.1, 1 } };
         var error = Assert.Throws<ArgumentException>("covariances",

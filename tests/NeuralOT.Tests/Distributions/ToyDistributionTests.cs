@@ -22,7 +22,7 @@ public class ToyDistributionTests
 
     [Theory]
     [MemberData(nameof(Toys))]
-    public void Toys_draw_finite_float64_points_in_the_plane(string name)
+    public void ToysDrawFiniteFloat64PointsInThePlane(string name)
     {
         var toy = Toy(name);
         Assert.Equal(2, toy.Dimension);
@@ -35,7 +35,7 @@ public class ToyDistributionTests
 
     [Theory]
     [MemberData(nameof(Toys))]
-    public void Same_seed_gives_same_samples_and_different_seeds_differ(string name)
+    public void SameSeedGivesSameSamplesAndDifferentSeedsDiffer(string name)
     {
         var toy = Toy(name);
         using var first = toy.Sample(500, new Generator(42));
@@ -47,11 +47,11 @@ public class ToyDistributionTests
 
     [Theory]
     [MemberData(nameof(Toys))]
-    public void Sample_count_must_be_positive(string name) =>
+    public void SampleCountMustBePositive(string name) =>
         Assert.Throws<ArgumentOutOfRangeException>("count", () => Toy(name).Sample(0, new Generator(1)));
 
     [Fact]
-    public void Noiseless_moons_lie_on_the_two_half_circles_in_equal_shares()
+    public void NoiselessMoonsLieOnTheTwoHalfCirclesInEqualShares()
     {
         using var samples = new TwoMoons(noise: 0).Sample(SampleCount, new Generator(5));
         var x = samples.select(1, 0).data<double>().ToArray();
@@ -70,14 +70,14 @@ public class ToyDistributionTests
     }
 
     [Fact]
-    public void Noisy_moons_keep_the_noiseless_mean()
+    public void NoisyMoonsKeepTheNoiselessMean()
     {
         using var samples = new TwoMoons(noise: 0.3).Sample(SampleCount, new Generator(6));
         AssertMeanWithinStandardErrors(samples, [0.5, 0.25]);
     }
 
     [Fact]
-    public void Noiseless_circles_have_radii_one_and_factor_in_equal_shares()
+    public void NoiselessCirclesHaveRadiiOneAndFactorInEqualShares()
     {
         using var samples = new ConcentricCircles(factor: 0.3, noise: 0).Sample(SampleCount, new Generator(7));
         var radius = samples.norm(1).data<double>().ToArray();
@@ -87,7 +87,7 @@ public class ToyDistributionTests
     }
 
     [Fact]
-    public void Checkerboard_points_fill_the_even_cells_uniformly()
+    public void CheckerboardPointsFillTheEvenCellsUniformly()
     {
         var board = new Checkerboard();
         using var samples = board.Sample(SampleCount, new Generator(9));
@@ -116,7 +116,7 @@ public class ToyDistributionTests
     [InlineData(2)]
     [InlineData(1)]
     [InlineData(3)]
-    public void Noiseless_spiral_points_lie_on_an_arm(int arms)
+    public void NoiselessSpiralPointsLieOnAnArm(int arms)
     {
         var spirals = new Spirals(arms: arms, turns: 1.5, radius: 4, noise: 0);
         using var samples = spirals.Sample(20_000, new Generator(10));
@@ -138,7 +138,7 @@ public class ToyDistributionTests
     }
 
     [Fact]
-    public void Spiral_points_spread_evenly_along_the_arm_length()
+    public void SpiralPointsSpreadEvenlyAlongTheArmLength()
     {
         // Arc length of r = c a from the centre grows like r^2, so an even spread puts r^2 / radius^2 ~ U[0, 1]:
         // a quarter of the points within half the radius.
@@ -149,7 +149,7 @@ public class ToyDistributionTests
     }
 
     [Fact]
-    public void Toy_parameters_are_validated()
+    public void ToyParametersAreValidated()
     {
         Assert.Throws<ArgumentOutOfRangeException>("noise", () => new TwoMoons(noise: -0.1));
         Assert.Throws<ArgumentOutOfRangeException>("noise", () => new TwoMoons(noise: double.NaN));

@@ -11,7 +11,7 @@ public class SymmetricMatrixTests
     };
 
     [Fact]
-    public void Square_root_squares_back_and_its_inverse_inverts_it()
+    public void SquareRootSquaresBackAndItsInverseInvertsIt()
     {
         using var scope = NewDisposeScope();
         var s = SymmetricMatrix.ToTensor(Sa1);
@@ -24,7 +24,7 @@ public class SymmetricMatrixTests
     }
 
     [Fact]
-    public void Square_root_of_a_singular_matrix_with_rounding_negative_eigenvalues_has_no_NaN()
+    public void SquareRootOfASingularMatrixWithRoundingNegativeEigenvaluesHasNoNaN()
     {
         using var scope = NewDisposeScope();
         // An eigenvalue just below zero, as rounding produces, is treated as zero.
@@ -40,7 +40,7 @@ public class SymmetricMatrixTests
     }
 
     [Fact]
-    public void Sampling_factor_is_cholesky_when_it_succeeds_and_a_square_root_otherwise()
+    public void SamplingFactorIsCholeskyWhenItSucceedsAndASquareRootOtherwise()
     {
         using var scope = NewDisposeScope();
         var spd = SymmetricMatrix.ToTensor(Sa1);
@@ -54,7 +54,7 @@ public class SymmetricMatrixTests
     }
 
     [Fact]
-    public void Conversions_round_trip()
+    public void ConversionsRoundTrip()
     {
         using var scope = NewDisposeScope();
         var back = SymmetricMatrix.ToMatrix(SymmetricMatrix.ToTensor(Sa1));

@@ -7,7 +7,7 @@ namespace NeuralOT.Tests.Metrics;
 public class SampleMetricsTests
 {
     [Fact]
-    public void W2_between_a_cloud_and_its_translate_is_the_shift_length()
+    public void W2BetweenACloudAndItsTranslateIsTheShiftLength()
     {
         // Translation is the optimal map for the quadratic cost, so W2 = |t| exactly.
         var points = TestPoints.Gaussian(1, 200, 2);
@@ -16,7 +16,7 @@ public class SampleMetricsTests
     }
 
     [Fact]
-    public void W2_is_the_square_root_of_twice_the_optimal_quadratic_cost_and_symmetric()
+    public void W2IsTheSquareRootOfTwiceTheOptimalQuadraticCostAndSymmetric()
     {
         var first = TestPoints.Gaussian(2, 150, 3);
         var second = TestPoints.Gaussian(3, 150, 3, mean: 1, scale: 2);
@@ -27,7 +27,7 @@ public class SampleMetricsTests
     }
 
     [Fact]
-    public void In_sample_map_error_is_zero_for_the_exact_assignment_and_scales_with_a_bias()
+    public void InSampleMapErrorIsZeroForTheExactAssignmentAndScalesWithABias()
     {
         var source = TestPoints.Gaussian(4, 120, 2);
         var target = TestPoints.Gaussian(5, 120, 2, mean: 2, scale: 0.5);
@@ -52,7 +52,7 @@ public class SampleMetricsTests
     }
 
     [Fact]
-    public void Mapped_samples_of_the_wrong_shape_are_rejected()
+    public void MappedSamplesOfTheWrongShapeAreRejected()
     {
         var source = TestPoints.Gaussian(6, 10, 2);
         var error = Assert.Throws<ArgumentException>(() =>

@@ -11,7 +11,7 @@ public class ExactTransportTests
 
     [Theory]
     [MemberData(nameof(ExactFixtures))]
-    public void Cost_agrees_with_POT_emd2_to_1e9_relative(string name)
+    public void CostAgreesWithPOTEmd2To1e9Relative(string name)
     {
         var fixture = OtFixture.Load(name);
         var result = ExactTransport.Solve(fixture.SourceArray, fixture.TargetArray, Cost.Parse(fixture.Cost));
@@ -22,7 +22,7 @@ public class ExactTransportTests
 
     [Theory]
     [MemberData(nameof(ExactFixtures))]
-    public void Fixture_solutions_carry_an_optimality_certificate(string name)
+    public void FixtureSolutionsCarryAnOptimalityCertificate(string name)
     {
         var fixture = OtFixture.Load(name);
         var cost = Cost.Parse(fixture.Cost);
@@ -37,7 +37,7 @@ public class ExactTransportTests
     [InlineData(400, 10, "quadratic")]
     [InlineData(250, 3, "power:1.5")]
     [InlineData(250, 2, "power:3")]
-    public void Random_clouds_carry_an_optimality_certificate(int n, int d, string costName)
+    public void RandomCloudsCarryAnOptimalityCertificate(int n, int d, string costName)
     {
         var cost = Cost.Parse(costName);
         var source = TestPoints.Gaussian(n * 7 + d, n, d);
@@ -47,7 +47,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Integer_costs_with_many_ties_carry_an_optimality_certificate()
+    public void IntegerCostsWithManyTiesCarryAnOptimalityCertificate()
     {
         // Points on a small grid: many equal costs, the hard case for price-based solvers.
         const int n = 144;
@@ -66,7 +66,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void A_far_outlier_does_not_break_optimality()
+    public void AFarOutlierDoesNotBreakOptimality()
     {
         // The auction's epsilon schedule follows the cost spread, which one outlier makes 10^12 times the typical cost.
         var source = TestPoints.Gaussian(61, 200, 2);
@@ -86,7 +86,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Identical_points_cost_nothing()
+    public void IdenticalPointsCostNothing()
     {
         var points = new double[50, 2]; // all at the origin
         var result = ExactTransport.Solve(points, points);
@@ -97,7 +97,7 @@ public class ExactTransportTests
     [Theory]
     [InlineData(5)]
     [InlineData(7)]
-    public void Matches_brute_force_over_all_permutations(int n)
+    public void MatchesBruteForceOverAllPermutations(int n)
     {
         var random = new Random(n);
         var matrix = Enumerable.Range(0, n * n).Select(_ => random.NextDouble() * 10 - 3).ToArray();
@@ -110,7 +110,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void A_user_cost_is_solved_exactly()
+    public void AUserCostIsSolvedExactly()
     {
         var cost = new SumOfAbsolutePowersCost(1.2);
         var source = TestPoints.Gaussian(1, 6, 3);
@@ -126,7 +126,7 @@ public class ExactTransportTests
     [InlineData("quadratic")]
     [InlineData("power:1.5")]
     [InlineData("power:4")]
-    public void In_one_dimension_the_sorted_matching_is_optimal(string costName)
+    public void InOneDimensionTheSortedMatchingIsOptimal(string costName)
     {
         // For a convex cost of y - x on the line, the monotone (sorted) coupling is optimal.
         var cost = Cost.Parse(costName);
@@ -142,7 +142,7 @@ public class ExactTransportTests
     [Theory]
     [InlineData("quadratic")]
     [InlineData("power:1.5")]
-    public void Permuting_the_inputs_permutes_the_solution_and_keeps_the_cost(string costName)
+    public void PermutingTheInputsPermutesTheSolutionAndKeepsTheCost(string costName)
     {
         var cost = Cost.Parse(costName);
         var source = TestPoints.Gaussian(21, 120, 3);
@@ -161,7 +161,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Translating_both_clouds_changes_nothing_for_the_quadratic_cost()
+    public void TranslatingBothCloudsChangesNothingForTheQuadraticCost()
     {
         var source = TestPoints.Gaussian(31, 150, 2);
         var target = TestPoints.Gaussian(32, 150, 2, mean: -1, scale: 1.5);
@@ -172,7 +172,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Translating_only_the_target_adds_the_squared_shift_and_keeps_the_assignment()
+    public void TranslatingOnlyTheTargetAddsTheSquaredShiftAndKeepsTheAssignment()
     {
         // |y + t - x|^2 / 2 = |y - x|^2 / 2 + t.(y - x) + |t|^2 / 2, and sum_i t.(y_s(i) - x_i) is the same for every s.
         var source = TestPoints.Gaussian(41, 100, 2);
@@ -191,7 +191,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Tensor_overload_matches_the_array_overload()
+    public void TensorOverloadMatchesTheArrayOverload()
     {
         var source = TestPoints.Gaussian(51, 40, 2);
         var target = TestPoints.Gaussian(52, 40, 2, mean: 1);
@@ -201,7 +201,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Unequal_sizes_point_to_Sinkhorn()
+    public void UnequalSizesPointToSinkhorn()
     {
         var error = Assert.Throws<ArgumentException>(() =>
             ExactTransport.Solve(TestPoints.Gaussian(1, 10, 2), TestPoints.Gaussian(2, 12, 2)));
@@ -213,7 +213,7 @@ public class ExactTransportTests
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
     [InlineData(double.NegativeInfinity)]
-    public void Non_finite_coordinates_are_rejected_by_name(double bad)
+    public void NonFiniteCoordinatesAreRejectedByName(double bad)
     {
         var source = TestPoints.Gaussian(1, 10, 2);
         source[3, 1] = bad;
@@ -223,7 +223,7 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Dimension_mismatch_is_rejected()
+    public void DimensionMismatchIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() =>
             ExactTransport.Solve(TestPoints.Gaussian(1, 10, 2), TestPoints.Gaussian(2, 10, 3)));
@@ -232,14 +232,14 @@ public class ExactTransportTests
     }
 
     [Fact]
-    public void Empty_point_sets_are_rejected()
+    public void EmptyPointSetsAreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => ExactTransport.Solve(new double[0, 2], new double[0, 2]));
         Assert.Equal("source", error.ParamName);
     }
 
     [Fact]
-    public void A_matrix_of_the_wrong_length_is_rejected()
+    public void AMatrixOfTheWrongLengthIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() => ExactTransport.SolveAssignment(new double[10], 3));
         Assert.Equal("costMatrix", error.ParamName);

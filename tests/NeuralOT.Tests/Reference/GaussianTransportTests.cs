@@ -25,7 +25,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Map_matrix_and_distance_agree_with_POT(string name)
+    public void MapMatrixAndDistanceAgreeWithPOT(string name)
     {
         var pair = GaussianFixtures.Named(name);
         var transport = Transport(pair);
@@ -41,7 +41,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Map_agrees_with_POT_on_points(string name)
+    public void MapAgreesWithPOTOnPoints(string name)
     {
         var pair = GaussianFixtures.Named(name);
         var transport = Transport(pair);
@@ -54,7 +54,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Map_matrix_is_symmetric_positive_definite_and_carries_source_covariance_to_target(string name)
+    public void MapMatrixIsSymmetricPositiveDefiniteAndCarriesSourceCovarianceToTarget(string name)
     {
         var pair = GaussianFixtures.Named(name);
         var transport = Transport(pair);
@@ -75,7 +75,7 @@ public class GaussianTransportTests
     [InlineData("2d-gaussian-2d-experiment")]
     [InlineData("5d-spec-a1-to-b1")]
     [InlineData("10d-random")]
-    public void Pushforward_of_source_samples_has_target_moments(string name)
+    public void PushforwardOfSourceSamplesHasTargetMoments(string name)
     {
         var transport = Transport(GaussianFixtures.Named(name));
         using var scope = NewDisposeScope();
@@ -85,7 +85,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Marginals_at_times_zero_and_one_are_source_and_target(string name)
+    public void MarginalsAtTimesZeroAndOneAreSourceAndTarget(string name)
     {
         var transport = Transport(GaussianFixtures.Named(name));
         AssertSameGaussian(transport.Source, transport.Marginal(0));
@@ -93,7 +93,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Interpolated_source_samples_have_the_marginal_moments()
+    public void InterpolatedSourceSamplesHaveTheMarginalMoments()
     {
         var transport = Transport(GaussianFixtures.Named("5d-spec-a1-to-b1"));
         using var scope = NewDisposeScope();
@@ -104,7 +104,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Geodesic_has_constant_speed(string name)
+    public void GeodesicHasConstantSpeed(string name)
     {
         var transport = Transport(GaussianFixtures.Named(name));
         foreach (var (s, t) in new[] { (0.0, 0.25), (0.25, 0.75), (0.4, 1.0), (0.0, 1.0) })
@@ -120,7 +120,7 @@ public class GaussianTransportTests
 
     [Theory]
     [MemberData(nameof(PairNames))]
-    public void Velocity_along_each_straight_path_is_its_displacement(string name)
+    public void VelocityAlongEachStraightPathIsItsDisplacement(string name)
     {
         var transport = Transport(GaussianFixtures.Named(name));
         using var scope = NewDisposeScope();
@@ -135,7 +135,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Velocity_with_a_time_per_row_matches_the_scalar_time_version()
+    public void VelocityWithATimePerRowMatchesTheScalarTimeVersion()
     {
         var transport = Transport(GaussianFixtures.Named("5d-spec-a1-to-b1"));
         using var scope = NewDisposeScope();
@@ -148,7 +148,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Outputs_keep_the_dtype_of_the_input()
+    public void OutputsKeepTheDtypeOfTheInput()
     {
         var transport = Transport(GaussianFixtures.Named("2d-both-correlated"));
         using var scope = NewDisposeScope();
@@ -162,7 +162,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Identical_gaussians_have_distance_zero_and_the_identity_map()
+    public void IdenticalGaussiansHaveDistanceZeroAndTheIdentityMap()
     {
         var pair = GaussianFixtures.Named("5d-spec-a1-to-b1");
         var gaussian = new GaussianDistribution(pair.Mean0, pair.Cov0);
@@ -174,7 +174,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Gaussians_of_different_dimensions_are_rejected()
+    public void GaussiansOfDifferentDimensionsAreRejected()
     {
         var error = Assert.Throws<ArgumentException>("target",
             () => new GaussianTransport(GaussianDistribution.StandardNormal(2), GaussianDistribution.StandardNormal(3)));
@@ -182,7 +182,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Times_outside_the_unit_interval_are_rejected()
+    public void TimesOutsideTheUnitIntervalAreRejected()
     {
         var transport = Transport(GaussianFixtures.Named("2d-gaussian-2d-experiment"));
         using var scope = NewDisposeScope();
@@ -196,7 +196,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Points_and_times_of_the_wrong_shape_are_rejected()
+    public void PointsAndTimesOfTheWrongShapeAreRejected()
     {
         var transport = Transport(GaussianFixtures.Named("2d-gaussian-2d-experiment"));
         using var scope = NewDisposeScope();
@@ -208,7 +208,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Bures_Wasserstein_validates_its_inputs()
+    public void BuresWassersteinValidatesItsInputs()
     {
         double[,] identity = GaussianDistributionTests.Identity(2);
         var asymmetric = new[,] { { 1, 0.3 }, { 0.2, 1 } };
@@ -219,7 +219,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Bures_Wasserstein_accepts_singular_covariances()
+    public void BuresWassersteinAcceptsSingularCovariances()
     {
         // Point masses: only the means count.
         Assert.Equal(5.0, GaussianTransport.BuresWasserstein([0, 0], new double[2, 2], [3, 4], new double[2, 2]), 14);
@@ -233,7 +233,7 @@ public class GaussianTransportTests
     }
 
     [Fact]
-    public void Bures_Wasserstein_rejects_indefinite_covariances()
+    public void BuresWassersteinRejectsIndefiniteCovariances()
     {
         var error = Assert.Throws<ArgumentException>("cov0",
             () => GaussianTransport.BuresWasserstein([0, 0], new[,] { { 1.0, 0 }, { 0, -1e-6 } }, [0, 0], GaussianDistributionTests.Identity(2)));

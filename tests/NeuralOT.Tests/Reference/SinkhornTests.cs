@@ -16,7 +16,7 @@ public class SinkhornTests
 
     [Theory]
     [MemberData(nameof(SinkhornFixtures))]
-    public void Cost_agrees_with_POT_sinkhorn2_to_1e6_relative(string name, int epsilonIndex)
+    public void CostAgreesWithPOTSinkhorn2To1e6Relative(string name, int epsilonIndex)
     {
         var fixture = OtFixture.Load(name);
         var expected = fixture.Sinkhorn[epsilonIndex];
@@ -28,7 +28,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void The_plan_has_the_requested_marginals_and_its_cost_is_reported()
+    public void ThePlanHasTheRequestedMarginalsAndItsCostIsReported()
     {
         var source = TestPoints.Gaussian(1, 40, 2);
         var target = TestPoints.Gaussian(2, 55, 2, mean: 1);
@@ -62,7 +62,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void Converged_cost_brackets_the_exact_cost()
+    public void ConvergedCostBracketsTheExactCost()
     {
         // OT <= <P_eps, C> <= OT + eps log n for uniform weights (the exact plan has entropy term eps log n).
         const int n = 60;
@@ -79,7 +79,7 @@ public class SinkhornTests
     [InlineData(1e-4)]
     [InlineData(1e-8)]
     [InlineData(1e-12)]
-    public void Tiny_epsilon_neither_overflows_nor_produces_NaN(double relativeEpsilon)
+    public void TinyEpsilonNeitherOverflowsNorProducesNaN(double relativeEpsilon)
     {
         // Far below where Sinkhorn converges in few iterations: the log-domain updates must still stay finite.
         const int n = 40;
@@ -96,7 +96,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void A_run_out_of_iterations_says_which_knob_to_turn()
+    public void ARunOutOfIterationsSaysWhichKnobToTurn()
     {
         var result = Sinkhorn.Solve(TestPoints.Gaussian(1, 30, 2), TestPoints.Gaussian(2, 30, 2, mean: 3), 1e-3,
             options: new SinkhornOptions { MaxIterations = 5 });
@@ -108,7 +108,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void Plain_Sinkhorn_without_scaling_or_overrelaxation_reaches_the_same_solution()
+    public void PlainSinkhornWithoutScalingOrOverrelaxationReachesTheSameSolution()
     {
         var source = TestPoints.Gaussian(5, 30, 2);
         var target = TestPoints.Gaussian(6, 30, 2, mean: 1);
@@ -120,7 +120,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void Tensor_overload_matches_the_array_overload()
+    public void TensorOverloadMatchesTheArrayOverload()
     {
         var source = TestPoints.Gaussian(7, 20, 2);
         var target = TestPoints.Gaussian(8, 25, 2, mean: 1);
@@ -134,7 +134,7 @@ public class SinkhornTests
     [InlineData(-1.0)]
     [InlineData(double.NaN)]
     [InlineData(double.PositiveInfinity)]
-    public void Epsilon_must_be_positive(double epsilon)
+    public void EpsilonMustBePositive(double epsilon)
     {
         var error = Assert.Throws<ArgumentException>(() =>
             Sinkhorn.Solve(TestPoints.Gaussian(1, 5, 2), TestPoints.Gaussian(2, 5, 2), epsilon));
@@ -142,7 +142,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void Negative_weights_are_rejected()
+    public void NegativeWeightsAreRejected()
     {
         var error = Assert.Throws<ArgumentException>(() =>
             Sinkhorn.Solve(TestPoints.Gaussian(1, 3, 2), TestPoints.Gaussian(2, 3, 2), 0.1, sourceWeights: [0.5, -0.1, 0.6]));
@@ -150,7 +150,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void A_weight_count_mismatch_is_rejected()
+    public void AWeightCountMismatchIsRejected()
     {
         var error = Assert.Throws<ArgumentException>(() =>
             Sinkhorn.Solve(TestPoints.Gaussian(1, 3, 2), TestPoints.Gaussian(2, 4, 2), 0.1, targetWeights: [1, 1, 1]));
@@ -158,7 +158,7 @@ public class SinkhornTests
     }
 
     [Fact]
-    public void Dimension_mismatch_and_non_finite_samples_are_rejected()
+    public void DimensionMismatchAndNonFiniteSamplesAreRejected()
     {
         Assert.Equal("target", Assert.Throws<ArgumentException>(() =>
             Sinkhorn.Solve(TestPoints.Gaussian(1, 3, 2), TestPoints.Gaussian(2, 3, 1), 0.1)).ParamName);
