@@ -2,11 +2,11 @@ using System.Diagnostics;
 
 namespace NeuralOT.Plotting;
 
-/// <summary>chromium is needed for PNG files but was not found; the message says how to install it.</summary>
+/// <summary>chromium is needed for image files (PNG, SVG, PDF) but was not found; the message says how to install it.</summary>
 public sealed class ChromiumNotFoundException(string message) : FileNotFoundException(message);
 
 /// <summary>
-/// Renders HTML figures to PNG with a headless chromium (Debian: <c>apt-get install chromium</c>). The browser is the
+/// Renders HTML figures to images (PNG, SVG, PDF) with a headless chromium (Debian: <c>apt-get install chromium</c>). The browser is the
 /// <see cref="PathVariable"/> environment variable when set, else the first of chromium, chromium-browser,
 /// google-chrome on PATH.
 /// </summary>
@@ -33,27 +33,42 @@ public sealed class Chromium
             return File.Exists(executable)
                 ? new Chromium(executable)
                 : throw new ChromiumNotFoundException(
-                    $"PNG export needs chromium, but {executable} (from {PathVariable} or the caller) does not exist: install chromium (Debian: apt-get install chromium) or set {PathVariable} to its path.");
+                    $"Image export (PNG, SVG, PDF) needs chromium, but {executable} (from {PathVariable} or the caller) does not exist: install chromium (Debian: apt-get install chromium) or set {PathVariable} to its path.");
         var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .SelectMany(folder => Candidates.Select(name => Path.Combine(folder, name)))
             .FirstOrDefault(File.Exists);
         return found is not null
             ? new Chromium(found)
             : throw new ChromiumNotFoundException(
-                $"PNG export needs chromium, which is not on PATH: install it (Debian: apt-get install chromium) or set {PathVariable} to its path.");
+                $"Image export (PNG, SVG, PDF) needs chromium, which is not on PATH: install it (Debian: apt-get install chromium) or set {PathVariable} to its path.");
     }
 
-    /// <summary>Takes a screenshot of an HTML page (one that renders offline, as <see cref="FigureFiles"/> writes them).</summary>
+    /// <summary>Loads an HTML page, lets its scripts run (up to <paramref name="virtualMilliseconds"/> of the page's
+    /// own clock, which headless chromium fast-forwards) and returns the resulting document as HTML text.</summary>
+    /// <param name="htmlPath">The page (one that renders offline, as <see cref="FigureFiles"/> writes them).</param>
+    /// <param name="virtualMilliseconds">How long the page's timers and promises may run.</param>
+    /// <exception cref="IOException">chromium failed; the message carries its last output line.</exception>
+    public string DumpDom(string htmlPath, int virtualMilliseconds = 10_000) =>
+        Run(htmlPath, "read", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom");
+
+    /// <summary>Prints an HTML page to a PDF file (one page, sized by the page's CSS <c>@page</c> rule; no header or
+    /// footer). Vector content (SVG) stays vector.</summary>
     /// <param name="htmlPath">The page.</param>
-    /// <param name="pngPath">The PNG to write.</param>
-    /// <param name="width">Window width in pixels.</param>
-    /// <param name="height">Window height in pixels.</param>
-    /// <exception cref="IOException">chromium failed or wrote no image; the message carries its last output line.</exception>
-    public void RenderPng(string htmlPath, string pngPath, int width, int height)
+    /// <param name="pdfPath">The PDF to write.</param>
+    /// <exception cref="IOException">chromium failed or wrote no file; the message carries its last output line.</exception>
+    public void PrintPdf(string htmlPath, string pdfPath)
+    {
+        var pdf = Path.GetFullPath(pdfPath);
+        if (File.Exists(pdf)) File.Delete(pdf);
+        Run(htmlPath, "print", "--no-pdf-header-footer", $"--print-to-pdf={pdf}");
+        if (!File.Exists(pdf)) throw new IOException($"{Executable} wrote no PDF for {Path.GetFullPath(htmlPath)}.");
+    }
+
+    /// <summary>Runs the browser headless on one local page with a throw-away profile; returns its standard output.</summary>
+    private string Run(string htmlPath, string verb, params string[] arguments)
     {
         var html = Path.GetFullPath(htmlPath);
-        if (!File.Exists(html)) throw new FileNotFoundException($"The page to render does not exist: {html}.", html);
-        var png = Path.GetFullPath(pngPath);
+        if (!File.Exists(html)) throw new FileNotFoundException($"The page to {verb} does not exist: {html}.", html);
         var profile = Directory.CreateTempSubdirectory("neuralot-chromium-");
         try
         {
@@ -68,24 +83,23 @@ public sealed class Chromium
                      {
                          "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                          "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                         $"--user-data-dir={profile.FullName}", $"--screenshot={png}", $"--window-size={width},{height}",
-                         new Uri(html).AbsoluteUri,
-                     })
+                         $"--user-data-dir={profile.FullName}",
+                     }.Concat(arguments).Append(new Uri(html).AbsoluteUri))
                 start.ArgumentList.Add(argument);
-            if (File.Exists(png)) File.Delete(png);
             using var process = Process.Start(start) ?? throw new IOException($"Could not start {Executable}.");
             var stderr = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
+            var stdout = process.StandardOutput.ReadToEnd();
             if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
             {
                 process.Kill(entireProcessTree: true);
-                throw new IOException($"{Executable} did not finish rendering {html} within 2 minutes.");
+                throw new IOException($"{Executable} did not finish with {html} within 2 minutes.");
             }
-            if (process.ExitCode != 0 || !File.Exists(png))
+            if (process.ExitCode != 0)
             {
                 var lastLine = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "no output";
-                throw new IOException($"{Executable} failed to render {html} (exit code {process.ExitCode}): {lastLine}");
+                throw new IOException($"{Executable} failed to {verb} {html} (exit code {process.ExitCode}): {lastLine}");
             }
+            return stdout;
         }
         finally
         {

@@ -84,30 +84,129 @@ public static class FigureFiles
         return fullPath;
     }
 
-    /// <summary>Renders a chart to a PNG file of the chart's size (its layout width and height) with chromium.</summary>
+    /// <summary>Renders a chart to a PNG file with chromium, through plotly.js's own image export.</summary>
     /// <param name="chart">The chart.</param>
     /// <param name="pngPath">The image to write.</param>
     /// <param name="chromium">The browser; <see cref="Chromium.Locate"/> when null.</param>
+    /// <param name="scale">Pixels per layout pixel: the image is the chart's size (its layout width and height) times
+    /// this; 2 or 3 for print. Between 0.1 and 10.</param>
     /// <returns>The full path written.</returns>
     /// <exception cref="ChromiumNotFoundException">No chromium was given or found.</exception>
-    public static string WritePng(GenericChart chart, string pngPath, Chromium? chromium = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="scale"/> out of range.</exception>
+    public static string WritePng(GenericChart chart, string pngPath, Chromium? chromium = null, double scale = 1)
     {
-        ArgumentNullException.ThrowIfNull(chart);
+        if (!(scale is >= MinScale and <= MaxScale))
+            throw new ArgumentOutOfRangeException(nameof(scale), scale, $"The image scale must be between {MinScale} and {MaxScale} (2 or 3 for print).");
+        var dataUrl = Export(chart, "png", scale, chromium);
+        const string prefix = "data:image/png;base64,";
+        if (!dataUrl.StartsWith(prefix, StringComparison.Ordinal)) throw new IOException($"plotly.js returned no PNG image for {pngPath}.");
+        return WriteImage(pngPath, Convert.FromBase64String(dataUrl[prefix.Length..]));
+    }
+
+    /// <summary>Writes a chart as an SVG file (vector: text stays text), rendered by plotly.js in chromium.</summary>
+    /// <param name="chart">The chart.</param>
+    /// <param name="svgPath">The file to write.</param>
+    /// <param name="chromium">The browser; <see cref="Chromium.Locate"/> when null.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="ChromiumNotFoundException">No chromium was given or found.</exception>
+    public static string WriteSvg(GenericChart chart, string svgPath, Chromium? chromium = null) =>
+        WriteImage(svgPath, Encoding.UTF8.GetBytes(Svg(chart, chromium)));
+
+    /// <summary>Writes a chart as a one-page vector PDF of the chart's size (chromium prints its SVG).</summary>
+    /// <param name="chart">The chart.</param>
+    /// <param name="pdfPath">The file to write.</param>
+    /// <param name="chromium">The browser; <see cref="Chromium.Locate"/> when null.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="ChromiumNotFoundException">No chromium was given or found.</exception>
+    public static string WritePdf(GenericChart chart, string pdfPath, Chromium? chromium = null)
+    {
         chromium ??= Chromium.Locate();
+        var svg = Svg(chart, chromium);
+        var (width, height) = Size(chart);
         var page = Directory.CreateTempSubdirectory("neuralot-figure-");
         try
         {
-            var html = WriteHtml(chart, Path.Combine(page.FullName, "figure.html"), inlineScript: false, forImage: true);
-            var (width, height) = Size(chart);
-            var png = Path.GetFullPath(pngPath);
-            Directory.CreateDirectory(Path.GetDirectoryName(png)!);
-            chromium.RenderPng(html, png, width, height);
-            return png;
+            File.WriteAllText(Path.Combine(page.FullName, "figure.svg"), svg);
+            var html = Path.Combine(page.FullName, "print.html");
+            File.WriteAllText(html, $$"""
+                <!DOCTYPE html>
+                <html><head><meta charset="utf-8">
+                <style>@page { size: {{width}}px {{height}}px; margin: 0 } html, body { margin: 0 } img { display: block; width: {{width}}px; height: {{height}}px }</style>
+                </head><body><img src="figure.svg"></body></html>
+                """);
+            var printed = Path.Combine(page.FullName, "figure.pdf");
+            chromium.PrintPdf(html, printed);
+            return WriteImage(pdfPath, File.ReadAllBytes(printed));
         }
         finally
         {
             page.Delete(recursive: true);
         }
+    }
+
+    /// <summary>The smallest and largest <c>scale</c> of <see cref="WritePng"/>.</summary>
+    public const double MinScale = 0.1, MaxScale = 10;
+
+    private static string Svg(GenericChart chart, Chromium? chromium)
+    {
+        var dataUrl = Export(chart, "svg", 1, chromium);
+        const string prefix = "data:image/svg+xml,";
+        if (!dataUrl.StartsWith(prefix, StringComparison.Ordinal)) throw new IOException("plotly.js returned no SVG image.");
+        return Uri.UnescapeDataString(dataUrl[prefix.Length..]);
+    }
+
+    private static string WriteImage(string path, byte[] bytes)
+    {
+        var fullPath = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(fullPath)!);
+        AtomicFile.Write(fullPath, bytes);
+        return fullPath;
+    }
+
+    /// <summary>plotly.js's image of the chart (<c>Plotly.toImage</c> at the chart's layout size) as a data URL: the
+    /// chart's page, with a script that puts the image into the document, which chromium then prints out.</summary>
+    private static string Export(GenericChart chart, string format, double scale, Chromium? chromium)
+    {
+        ArgumentNullException.ThrowIfNull(chart);
+        chromium ??= Chromium.Locate();
+        var (width, height) = Size(chart);
+        var page = Directory.CreateTempSubdirectory("neuralot-figure-");
+        try
+        {
+            var html = WriteHtml(chart, Path.Combine(page.FullName, "figure.html"), inlineScript: false, forImage: true);
+            var scaleText = scale.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+            var exportScript = $$"""
+                <script>
+                window.addEventListener('load', function () {
+                  function put(id, text) { var pre = document.createElement('pre'); pre.id = id; pre.textContent = text; document.body.appendChild(pre); }
+                  Plotly.toImage(document.querySelector('.js-plotly-plot'), { format: '{{format}}', width: {{width}}, height: {{height}}, scale: {{scaleText}} })
+                    .then(function (url) { put('{{ExportId}}', url); }, function (error) { put('{{ExportErrorId}}', String(error)); });
+                });
+                </script>
+                </body>
+                """;
+            File.WriteAllText(html, File.ReadAllText(html).Replace("</body>", exportScript, StringComparison.Ordinal));
+            var dom = chromium.DumpDom(html);
+            if (Between(dom, ExportErrorId) is { } error) throw new IOException($"plotly.js could not export the chart as {format}: {error}");
+            return Between(dom, ExportId) ?? throw new IOException($"plotly.js exported no {format} image within chromium's time budget.");
+        }
+        finally
+        {
+            page.Delete(recursive: true);
+        }
+    }
+
+    private const string ExportId = "neuralot-export", ExportErrorId = "neuralot-export-error";
+
+    /// <summary>The text of the <c>pre</c> element with the given id in a dumped document, HTML-decoded; null if absent.</summary>
+    private static string? Between(string dom, string id)
+    {
+        var open = $"<pre id=\"{id}\">";
+        var start = dom.IndexOf(open, StringComparison.Ordinal);
+        if (start < 0) return null;
+        start += open.Length;
+        var end = dom.IndexOf("</pre>", start, StringComparison.Ordinal);
+        return end < 0 ? null : System.Net.WebUtility.HtmlDecode(dom[start..end]);
     }
 
     /// <summary>The layout size of a chart in pixels (Plotly.NET's default 600 x 600 when unset).</summary>

@@ -16,7 +16,7 @@ public sealed record RunFigure(string FileName, GenericChart Chart);
 /// </summary>
 public static class RunFigures
 {
-    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/> writes (velocity
+    /// <summary>The files <see cref="Write(RunOutcome, FigureOptions?, FigureExport?, CancellationToken)"/> writes (velocity
     /// only after phase 2), named in <see cref="RunFiles"/>, whose names the run folder's owner clears when a new run
     /// replaces an old one.</summary>
     public const string GeodesicFile = RunFiles.GeodesicFigure, GeodesicPanelsFile = RunFiles.GeodesicPanelsFigure,
@@ -62,33 +62,33 @@ public static class RunFigures
         return figures;
     }
 
-    /// <summary>Writes the figures of a run into its folder (plotly.js once beside them), and a PNG of each when
-    /// <paramref name="png"/> is given.</summary>
+    /// <summary>Writes the figures of a run into its folder (plotly.js once beside them), and images of each (PNG,
+    /// SVG, PDF) when <paramref name="export"/> asks for them.</summary>
     /// <param name="outcome">What <see cref="ExperimentRunner.Run"/> returned.</param>
     /// <param name="options">Figure settings; the experiment name heads the titles unless set.</param>
-    /// <param name="png">The browser that renders PNG files (<see cref="Chromium.Locate"/>), or null for HTML only.</param>
+    /// <param name="export">The image files to write beside each page, or null for HTML only.</param>
     /// <param name="cancellation">Stops before the next figure (with an <see cref="OperationCanceledException"/>).</param>
-    /// <returns>The paths written, HTML and PNG.</returns>
-    public static IReadOnlyList<string> Write(RunOutcome outcome, FigureOptions? options = null, Chromium? png = null, CancellationToken cancellation = default)
+    /// <returns>The paths written, HTML and images.</returns>
+    public static IReadOnlyList<string> Write(RunOutcome outcome, FigureOptions? options = null, FigureExport? export = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         options ??= new FigureOptions();
         using var images = ImageSamples.For(outcome.Config);
-        return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, png,
+        return Write(outcome.Result, outcome.Velocity, outcome.OutputDirectory, options with { Experiment = options.Experiment ?? outcome.Config.Name }, export,
             outcome.QuadraticComparison, images, cancellation);
     }
 
     /// <summary>Writes the figures of a result into <paramref name="directory"/>.</summary>
-    /// <inheritdoc cref="Write(RunOutcome, FigureOptions?, Chromium?, CancellationToken)"/>
+    /// <inheritdoc cref="Write(RunOutcome, FigureOptions?, FigureExport?, CancellationToken)"/>
     /// <param name="result">The phase-1 result.</param>
     /// <param name="velocity">The phase-2 field, or null.</param>
     /// <param name="directory">The folder (created when missing).</param>
     /// <param name="options">Figure settings.</param>
-    /// <param name="png">The browser for PNG files, or null.</param>
+    /// <param name="export">The image files to write beside each page, or null for HTML only.</param>
     /// <param name="quadraticComparison">A quadratic-cost result on the same pair to draw beside, or null.</param>
     /// <param name="images">Source and target images of an image problem, or null.</param>
     /// <param name="cancellation">Stops before the next figure (with an <see cref="OperationCanceledException"/>).</param>
-    public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, Chromium? png = null,
+    public static IReadOnlyList<string> Write(TransportResult result, VelocityResult? velocity, string directory, FigureOptions? options = null, FigureExport? export = null,
         TransportResult? quadraticComparison = null, ImageSamples? images = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -99,7 +99,7 @@ public static class RunFigures
             cancellation.ThrowIfCancellationRequested();
             var html = Path.Combine(directory, figure.FileName);
             written.Add(FigureFiles.WriteHtml(figure.Chart, html));
-            if (png is not null) written.Add(FigureFiles.WritePng(figure.Chart, Path.ChangeExtension(html, ".png"), png));
+            if (export is not null) written.AddRange(export.Write(figure.Chart, html));
         }
         return written;
     }

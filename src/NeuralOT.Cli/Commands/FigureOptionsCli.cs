@@ -4,13 +4,28 @@ using NeuralOT.Plotting;
 
 namespace NeuralOT.Cli.Commands;
 
-/// <summary>The figure options of the commands that write a run folder (<c>--png</c>, <c>--projection</c>) and the
-/// step that writes the figures through <see cref="RunFigures"/>.</summary>
+/// <summary>The figure options of the commands that write a run folder (<c>--png</c>, <c>--svg</c>, <c>--pdf</c>,
+/// <c>--scale</c>, <c>--projection</c>) and the step that writes the figures through <see cref="RunFigures"/>.</summary>
 public sealed class FigureOptionsCli
 {
     private readonly Option<bool> _png = new("--png")
     {
         Description = $"Also render every figure to PNG with chromium (Debian: apt-get install chromium; {Chromium.PathVariable} overrides its path).",
+    };
+
+    private readonly Option<bool> _svg = new("--svg")
+    {
+        Description = "Also write every figure as SVG (vector, for papers; rendered with chromium).",
+    };
+
+    private readonly Option<bool> _pdf = new("--pdf")
+    {
+        Description = "Also write every figure as a one-page vector PDF (rendered with chromium).",
+    };
+
+    private readonly Option<double?> _scale = new("--scale")
+    {
+        Description = $"Pixels per layout pixel of the PNG files, {FigureFiles.MinScale} to {FigureFiles.MaxScale} (default 1; 2 or 3 for print).",
     };
 
     private readonly Option<string?> _projection = new("--projection")
@@ -22,12 +37,15 @@ public sealed class FigureOptionsCli
     public FigureOptionsCli(Command command)
     {
         command.Options.Add(_png);
+        command.Options.Add(_svg);
+        command.Options.Add(_pdf);
+        command.Options.Add(_scale);
         command.Options.Add(_projection);
     }
 
     /// <summary>Checks the options before any training, so that a bad projection or a missing chromium fails at once.</summary>
-    /// <exception cref="ArgumentException">An invalid --projection.</exception>
-    /// <exception cref="ChromiumNotFoundException">--png without chromium.</exception>
+    /// <exception cref="ArgumentException">An invalid --projection or --scale.</exception>
+    /// <exception cref="ChromiumNotFoundException">--png, --svg or --pdf without chromium.</exception>
     public Request Prepare(ParseResult parseResult, ExperimentConfig config)
     {
         Projection? projection = null;
@@ -36,20 +54,25 @@ public sealed class FigureOptionsCli
             var (source, target) = config.CreateDistributions();
             projection = Projection.Parse(text, source, target);
         }
-        var chromium = parseResult.GetValue(_png) ? Chromium.Locate() : null;
-        return new Request(new FigureOptions { Projection = projection }, chromium);
+        var (png, svg, pdf, scale) = (parseResult.GetValue(_png), parseResult.GetValue(_svg), parseResult.GetValue(_pdf), parseResult.GetValue(_scale));
+        if (scale is { } value && !(value is >= FigureFiles.MinScale and <= FigureFiles.MaxScale))
+            throw new ArgumentOutOfRangeException("--scale", value, $"--scale {value} is out of range: give {FigureFiles.MinScale} to {FigureFiles.MaxScale} (2 or 3 for print).");
+        if (scale is not null && !png)
+            throw new ArgumentException("--scale sets the size of the PNG files: add --png (SVG and PDF are vector and need no scale).", "--scale");
+        var export = png || svg || pdf ? new FigureExport(Chromium.Locate(), png, svg, pdf, scale ?? 1) : null;
+        return new Request(new FigureOptions { Projection = projection }, export);
     }
 
     /// <summary>What to write once the run is done.</summary>
     /// <param name="Options">The figure settings.</param>
-    /// <param name="Png">The browser for PNG files, or null.</param>
-    public sealed record Request(FigureOptions Options, Chromium? Png)
+    /// <param name="Export">The image files to write beside each page, or null for HTML only.</param>
+    public sealed record Request(FigureOptions Options, FigureExport? Export)
     {
         /// <summary>Writes the run's figures and says where.</summary>
         /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled.</exception>
         public void Write(RunOutcome outcome, TextWriter output, CancellationToken cancellation = default)
         {
-            var files = RunFigures.Write(outcome, Options, Png, cancellation);
+            var files = RunFigures.Write(outcome, Options, Export, cancellation);
             output.WriteLine($"figures: {string.Join(", ", files.Select(Path.GetFileName))}");
         }
     }

@@ -36,7 +36,7 @@ public static class FiguresCommand
                 IReadOnlyList<string> written;
                 try
                 {
-                    written = RunFigures.Write(map, velocity, directory, request.Options with { Experiment = config.Name }, request.Png, comparison, images, cancellation);
+                    written = RunFigures.Write(map, velocity, directory, request.Options with { Experiment = config.Name }, request.Export, comparison, images, cancellation);
                 }
                 catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
                 {

@@ -44,13 +44,16 @@ public static class RunFiles
     public static string ConfigSha256(string directory) =>
         Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(directory, Config))));
 
-    /// <summary>Whether <paramref name="fileName"/> belongs to a run's figures: one of <see cref="Figures"/>, its PNG
-    /// rendering, or the plotly.js copy (<c>plotly-X.Y.Z.min.js</c>) and its licence notice written beside them.</summary>
+    /// <summary>The extensions of a figure's image renderings beside its page.</summary>
+    public static IReadOnlyList<string> ImageExtensions { get; } = [".png", ".svg", ".pdf"];
+
+    /// <summary>Whether <paramref name="fileName"/> belongs to a run's figures: one of <see cref="Figures"/>, its image
+    /// renderings (PNG, SVG, PDF), or the plotly.js copy (<c>plotly-X.Y.Z.min.js</c>) and its licence notice written beside them.</summary>
     public static bool IsFigureFile(string fileName)
     {
         ArgumentNullException.ThrowIfNull(fileName);
         return Figures.Contains(fileName)
-               || (fileName.EndsWith(".png", StringComparison.Ordinal) && Figures.Contains(Path.ChangeExtension(fileName, ".html")))
+               || (ImageExtensions.Contains(Path.GetExtension(fileName)) && Figures.Contains(Path.ChangeExtension(fileName, ".html")))
                || (fileName.StartsWith("plotly-", StringComparison.Ordinal)
                    && (fileName.EndsWith(".min.js", StringComparison.Ordinal) || fileName.EndsWith(".min.js.LICENSE.txt", StringComparison.Ordinal)));
     }

@@ -80,6 +80,68 @@ public partial class FigureFileTests(FigureResults results, FastGaussianRun fast
         Assert.Equal(height, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20, 4)));
     }
 
+    /// <summary>For papers: a PNG at twice the chart's size, an SVG whose text stays text at the chart's size, and a
+    /// one-page PDF of the chart's size (96 px to 72 pt) with no raster image in it.</summary>
+    [Fact]
+    public void ChromiumWritesAScaledPngAVectorSvgAndAOnePagePdf()
+    {
+        using var folder = new TemporaryFolder();
+        var chart = Figures.Training(results.Gaussian.History);
+        var (width, height) = FigureFiles.Size(chart);
+        var browser = Chromium.Locate();
+
+        var png = File.ReadAllBytes(FigureFiles.WritePng(chart, folder.File("training.png"), browser, scale: 2));
+        Assert.Equal(2 * width, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16, 4)));
+        Assert.Equal(2 * height, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20, 4)));
+
+        var svg = System.Xml.Linq.XDocument.Load(FigureFiles.WriteSvg(chart, folder.File("training.svg"), browser)).Root!;
+        Assert.Equal("svg", svg.Name.LocalName);
+        Assert.Equal(width.ToString(System.Globalization.CultureInfo.InvariantCulture), svg.Attribute("width")?.Value);
+        Assert.Equal(height.ToString(System.Globalization.CultureInfo.InvariantCulture), svg.Attribute("height")?.Value);
+        Assert.Contains(svg.Descendants().Where(e => e.Name.LocalName == "text"), e => e.Value.Contains("Saddle objective", StringComparison.Ordinal));
+
+        var pdf = System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(FigureFiles.WritePdf(chart, folder.File("training.pdf"), browser)));
+        Assert.StartsWith("%PDF-", pdf);
+        Assert.Single(Regex.Matches(pdf, @"/Type\s*/Page(?!s)"));
+        var box = Regex.Match(pdf, @"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]");
+        Assert.True(box.Success, "the page has a media box");
+        Assert.Equal(width * 0.75, double.Parse(box.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), 1.0);
+        Assert.Equal(height * 0.75, double.Parse(box.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture), 1.0);
+        Assert.DoesNotContain("/Subtype /Image", pdf);
+    }
+
+    [Fact]
+    public void AScaleOutOfRangeOrWithoutPngIsRefusedBeforeAnythingIsDrawn()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => FigureFiles.WritePng(Figures.Training(results.Gaussian.History), "unused.png", Chromium.Locate(), scale: 0));
+        using var folder = new TemporaryFolder();
+        var outDir = fastRun.CopyTo(folder.File("run"));
+        foreach (var args in new[] { new[] { "figures", outDir, "--scale", "2" }, ["figures", outDir, "--png", "--scale", "0"], ["figures", outDir, "--png", "--scale", "11"] })
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.Equal(1, code);
+            Assert.Contains("--scale", error);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        Assert.Empty(Directory.GetFiles(outDir, "*.png"));
+    }
+
+    /// <summary>The figures command writes an SVG beside every page it writes, and a new run clears them as figures.</summary>
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void TheFiguresCommandWritesAnSvgBesideEveryPage()
+    {
+        using var folder = new TemporaryFolder();
+        var outDir = fastRun.CopyTo(folder.File("run"));
+        var (code, output, error) = CliRunner.Run("figures", outDir, "--svg");
+        Assert.True(code == 0, error);
+        var pages = Directory.GetFiles(outDir, "*.html").Select(Path.GetFileNameWithoutExtension).Order().ToArray();
+        Assert.NotEmpty(pages);
+        Assert.Equal(pages, Directory.GetFiles(outDir, "*.svg").Select(Path.GetFileNameWithoutExtension).Order().ToArray());
+        Assert.Contains(".svg", output);
+        Assert.All(Directory.GetFiles(outDir, "*.svg"), file => Assert.True(NeuralOT.Experiments.RunFiles.IsFigureFile(Path.GetFileName(file))));
+    }
+
     [Fact]
     public void AMissingChromiumGivesOneLineSayingHowToInstallIt()
     {
@@ -98,7 +160,7 @@ public partial class FigureFileTests(FigureResults results, FastGaussianRun fast
         {
             var (code, _, stderr) = CliRunner.Run("run", "gaussian-2d", "--fast", "--png", "--out", outDir);
             Assert.Equal(1, code);
-            Assert.StartsWith("error: PNG export needs chromium", stderr);
+            Assert.StartsWith("error: Image export (PNG, SVG, PDF) needs chromium", stderr);
             Assert.Contains(missing, stderr);
             Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
             Assert.False(Directory.Exists(outDir));
