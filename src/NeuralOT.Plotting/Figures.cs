@@ -205,41 +205,55 @@ public static class Figures
     }
 
     /// <summary>Training curves: both players' objectives, W_hat (forward and, when trained bidirectionally, reverse),
-    /// the cycle error of bidirectional training and the phase-2 loss, one panel each, against the iteration.</summary>
+    /// the cycle error of bidirectional training and the phase-2 loss, one panel each, against the iteration. Long
+    /// noisy curves are drawn faint with their moving average on top; the optimal cost, when known, is a dotted line
+    /// that the objectives and W_hat should approach.</summary>
     /// <param name="history">The phase-1 history.</param>
     /// <param name="velocityHistory">The phase-2 history, or null.</param>
     /// <param name="title">The figure title.</param>
     /// <param name="preconditioned">The run used affine preconditioning (<see cref="TransportResult.Preconditioner"/>):
     /// training then solves the residual problem from P(x), so the curves are that problem's and W_hat is the mean cost
     /// from P(x) to T(x), not from x (metrics.json's <c>w_hat</c> is from x).</param>
-    public static GenericChart Training(TrainingHistory history, VelocityHistory? velocityHistory = null, string? title = null, bool preconditioned = false)
+    /// <param name="optimalCost">The problem's optimal cost (W2²/2 for the quadratic cost), drawn as a line on the
+    /// objective and W_hat panels; null when unknown, and ignored for a preconditioned run, whose curves are the
+    /// residual problem's.</param>
+    public static GenericChart Training(TrainingHistory history, VelocityHistory? velocityHistory = null, string? title = null, bool preconditioned = false,
+        double? optimalCost = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         var entries = history.Entries;
         var iterations = entries.Select(e => (double?)e.Iteration).ToArray();
         var bidirectional = entries.Any(e => e.WHatReverse is not null);
+        var optimal = preconditioned ? null : optimalCost;
+        void OptimalLine(FigureBuilder f, int p)
+        {
+            if (optimal is not { } value || iterations.Length == 0) return;
+            f.Add(Traces.Line([iterations[0], iterations[^1]], [value, value], Palette.Analytic, 1.5, dash: "dot"), "optimal cost", p);
+        }
         var panels = new List<(string Title, string YTitle, bool Log, Action<FigureBuilder, int> Draw)>
         {
             ("Saddle objective S (critic ascends, map descends)", "S", false, (f, p) =>
             {
-                f.Add(Traces.Line(iterations, entries.Select(e => (double?)e.CriticObjective).ToArray(), Palette.Critic, 1.5), "critic objective", p);
-                f.Add(Traces.Line(iterations, entries.Select(e => (double?)e.MapObjective).ToArray(), Palette.Transported, 1.5), "map objective", p);
+                Curve(f, p, iterations, entries.Select(e => (double?)e.CriticObjective).ToArray(), Palette.Critic, 1.5, "critic objective");
+                Curve(f, p, iterations, entries.Select(e => (double?)e.MapObjective).ToArray(), Palette.Transported, 1.5, "map objective");
+                OptimalLine(f, p);
             }),
             (preconditioned ? "Mean cost from the affine start, E L(T(x) − P(x)) (residual problem)"
                 : bidirectional ? "Mean transport cost W_hat, both directions" : "Mean transport cost W_hat = E L(F(x))", "W_hat", false, (f, p) =>
             {
-                f.Add(Traces.Line(iterations, entries.Select(e => (double?)e.WHat).ToArray(), Palette.Geodesic, 2), bidirectional ? "W_hat_ab (μ0 → μ1)" : "W_hat", p);
+                Curve(f, p, iterations, entries.Select(e => (double?)e.WHat).ToArray(), Palette.Geodesic, 2, bidirectional ? "W_hat_ab (μ0 → μ1)" : "W_hat");
                 if (bidirectional)
-                    f.Add(Traces.Line(iterations, entries.Select(e => e.WHatReverse).ToArray(), Palette.Source, 2, dash: "dash"), "W_hat_ba (μ1 → μ0)", p);
+                    Curve(f, p, iterations, entries.Select(e => e.WHatReverse).ToArray(), Palette.Source, 2, "W_hat_ba (μ1 → μ0)", dash: "dash");
+                OptimalLine(f, p);
             }),
         };
         if (bidirectional)
             panels.Add(("Cycle error (bidirectional)", "cycle error", true, (f, p) =>
-                f.Add(Traces.Line(iterations, entries.Select(e => e.CycleError).ToArray(), Palette.Analytic, 1.5), "cycle error", p)));
+                Curve(f, p, iterations, entries.Select(e => e.CycleError).ToArray(), Palette.Analytic, 1.5, "cycle error")));
         if (velocityHistory is not null)
-            panels.Add(("Velocity phase: E|v(x_t, t) - u|²", "loss", true, (f, p) =>
-                f.Add(Traces.Line(velocityHistory.Entries.Select(e => (double?)e.Iteration).ToArray(),
-                    velocityHistory.Entries.Select(e => (double?)e.Loss).ToArray(), Palette.Learned, 1.5), "velocity loss", p)));
+            panels.Add(("Velocity phase: E|v(x_t, t) − u|²", "loss", true, (f, p) =>
+                Curve(f, p, velocityHistory.Entries.Select(e => (double?)e.Iteration).ToArray(),
+                    velocityHistory.Entries.Select(e => (double?)e.Loss).ToArray(), Palette.Learned, 1.5, "velocity loss")));
 
         var figure = new FigureBuilder(title ?? "Training", 720, 140 + 300 * panels.Count, FigureBuilder.LegendPlace.Right);
         for (var k = 0; k < panels.Count; k++)
@@ -250,6 +264,42 @@ public static class Figures
             draw(figure, k + 1);
         }
         return figure.Build();
+    }
+
+    /// <summary>Curves with at least this many points are drawn faint with their moving average on top.</summary>
+    public const int SmoothingMinimumPoints = 40;
+
+    /// <summary>One training curve: as it is when short; when long, its centred moving average (a window of about a
+    /// twenty-fifth of the curve) and the raw values faint, under one legend entry.</summary>
+    private static void Curve(FigureBuilder figure, int panel, double?[] x, double?[] y, string color, double width, string name, string dash = "solid")
+    {
+        if (y.Length < SmoothingMinimumPoints)
+        {
+            figure.Add(Traces.Line(x, y, color, width, dash: dash), name, panel);
+            return;
+        }
+        // The average first, so that the legend shows its line; the faint raw values are drawn over it.
+        figure.Add(Traces.Line(x, MovingAverage(y, Math.Max(3, y.Length / 25) | 1), color, width, dash: dash), name, panel);
+        figure.Add(Traces.Line(x, y, color, 1, opacity: 0.25, dash: dash), name, panel);
+    }
+
+    /// <summary>The centred moving average over an odd <paramref name="window"/> (shorter at the ends), skipping
+    /// missing and non-finite values; missing where the window holds none.</summary>
+    public static double?[] MovingAverage(IReadOnlyList<double?> values, int window)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        if (window < 1 || window % 2 == 0) throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be a positive odd number of points.");
+        var half = window / 2;
+        var averaged = new double?[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            double sum = 0;
+            var count = 0;
+            for (var j = Math.Max(0, i - half); j <= Math.Min(values.Count - 1, i + half); j++)
+                if (values[j] is { } value && double.IsFinite(value)) { sum += value; count++; }
+            averaged[i] = count > 0 ? sum / count : null;
+        }
+        return averaged;
     }
 
     /// <summary>Two geodesics of the same source side by side with one time slider (t = 0, 0.1, ..., 1, opening at

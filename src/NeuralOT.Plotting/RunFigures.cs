@@ -58,7 +58,8 @@ public static class RunFigures
                 title: $"{heading}T(x) beside the nearest of {images.Target.shape[0]} training images of {images.TargetLabel}")));
         }
         figures.Add(new(TrainingFile, Figures.Training(result.History, velocity?.History,
-            options.Experiment is { Length: > 0 } name ? $"{name}: training" : null, preconditioned: result.Preconditioner is not null)));
+            options.Experiment is { Length: > 0 } name ? $"{name}: training" : null, preconditioned: result.Preconditioner is not null,
+            optimalCost: Figures.AnalyticReference(result) is { } analytic ? analytic.W2Squared / 2 : null)));
         return figures;
     }
 

@@ -179,6 +179,46 @@ public class FigureTests(FigureResults results)
         Assert.StartsWith("PC1", map.Layout.GetProperty("xaxis").GetProperty("title").GetProperty("text").GetString());
     }
 
+    /// <summary>A long noisy history: each curve drawn raw and as its moving average under one legend entry, and the
+    /// optimal cost as a line on the objective and W_hat panels (not for a preconditioned run).</summary>
+    [Fact]
+    public void LongCurvesAreSmoothedAndTheOptimalCostIsALine()
+    {
+        var noise = new Random(3);
+        var rows = Enumerable.Range(1, 400).Select(i =>
+            FormattableString.Invariant($"{i},{2 + noise.NextDouble()},{2 + noise.NextDouble()},{2.5 + noise.NextDouble() - 0.5},{0.01 * i}"));
+        var history = TrainingHistory.FromCsv(TrainingHistory.CsvHeader + "\n" + string.Join("\n", rows) + "\n");
+
+        using var figure = new FigureJson(Figures.Training(history, optimalCost: 2.5));
+        var wHat = figure.TracesNamed("W_hat");
+        Assert.Equal(2, wHat.Count);
+        var smooth = FigureJson.Values(wHat[0], "y");
+        var raw = FigureJson.Values(wHat[1], "y");
+        Assert.Equal(history.Entries.Select(e => e.WHat), raw, new ToleranceComparer(1e-5));
+        Assert.Equal(raw.Length, smooth.Length);
+        // Uniform noise (standard deviation 0.29) averaged over 17 points: about a quarter of the raw deviation.
+        static double Deviation(double[] v) => Math.Sqrt(v.Select(x => (x - v.Average()) * (x - v.Average())).Average());
+        Assert.True(Deviation(smooth) < 0.5 * Deviation(raw), $"smoothed {Deviation(smooth):F3}, raw {Deviation(raw):F3}");
+        Assert.True(wHat[0].GetProperty("showlegend").GetBoolean(), "the legend shows the average's line");
+        Assert.False(wHat[1].GetProperty("showlegend").GetBoolean());
+        var lines = figure.TracesNamed("optimal cost");
+        Assert.Equal(2, lines.Count);
+        Assert.All(lines, line => Assert.All(FigureJson.Values(line, "y"), y => Assert.Equal(2.5, y)));
+
+        using var preconditioned = new FigureJson(Figures.Training(history, preconditioned: true, optimalCost: 2.5));
+        Assert.Empty(preconditioned.TracesNamed("optimal cost"));
+    }
+
+    [Fact]
+    public void TheMovingAverageIsCentredAndSkipsMissingValues()
+    {
+        Assert.Equal([1.5, 2, 3, 3.5], Figures.MovingAverage([1, 2, 3, 4], 3));
+        Assert.Equal([1.0, 2, 3, 4], Figures.MovingAverage([1, 2, 3, 4], 1));
+        Assert.Equal([1.0, 2, 3, 3], Figures.MovingAverage([1, null, 3, double.NaN], 3));
+        Assert.Equal([null, null], Figures.MovingAverage([null, null], 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Figures.MovingAverage([1.0], 2));
+    }
+
     [Fact]
     public void TrainingCurvesShowBothPlayersWHatAndThePhaseTwoLoss()
     {
