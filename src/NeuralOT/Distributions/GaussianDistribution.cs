@@ -60,8 +60,8 @@ public sealed class GaussianDistribution : IDistribution
 
     /// <inheritdoc />
     public string Description => Dimension <= 3
-        ? $"Gaussian N(m = [{FormatVector(_mean)}], S = [{FormatMatrix(_covariance)}])"
-        : $"Gaussian N(m, S) in {Dimension} dimensions";
+        ? $"Gaussian with mean ({FormatVector(_mean)}) and covariance {FormatMatrix(_covariance)}"
+        : $"Gaussian in {Dimension} dimensions";
 
     /// <inheritdoc />
     public Tensor Sample(int count, Generator generator)
@@ -110,10 +110,14 @@ public sealed class GaussianDistribution : IDistribution
     private static string FormatVector(double[] vector) =>
         string.Join(", ", vector.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)));
 
+    /// <summary>"I" or "0.5 I" for a multiple of the identity, else the rows as in NumPy: [[1, 0.5], [0.5, 2]].</summary>
     private static string FormatMatrix(double[,] matrix)
     {
         int d = matrix.GetLength(0);
-        return string.Join("; ", Enumerable.Range(0, d).Select(i =>
-            string.Join(", ", Enumerable.Range(0, d).Select(j => matrix[i, j].ToString("G4", CultureInfo.InvariantCulture)))));
+        var scale = matrix[0, 0];
+        var isScaledIdentity = Enumerable.Range(0, d).All(i => Enumerable.Range(0, d).All(j => matrix[i, j] == (i == j ? scale : 0)));
+        if (isScaledIdentity) return scale == 1 ? "I" : $"{scale.ToString("G4", CultureInfo.InvariantCulture)} I";
+        return "[" + string.Join(", ", Enumerable.Range(0, d).Select(i =>
+            "[" + string.Join(", ", Enumerable.Range(0, d).Select(j => matrix[i, j].ToString("G4", CultureInfo.InvariantCulture))) + "]")) + "]";
     }
 }

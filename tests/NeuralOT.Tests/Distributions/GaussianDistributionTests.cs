@@ -165,4 +165,17 @@ public class GaussianDistributionTests
         for (int i = 0; i < d; i++) identity[i, i] = 1;
         return identity;
     }
+
+    /// <summary>Figure subtitles use the description: vectors in parentheses, matrices as NumPy writes them, and a
+    /// multiple of the identity as such (not Matlab's [1, 0.5; 0.5, 0.5]).</summary>
+    [Fact]
+    public void TheDescriptionReadsAsMathematicsNotMatlab()
+    {
+        Assert.Equal("Gaussian with mean (3, 3) and covariance [[1, 0.5], [0.5, 0.5]]",
+            new GaussianDistribution([3, 3], new double[,] { { 1, 0.5 }, { 0.5, 0.5 } }).Description);
+        Assert.Equal("Gaussian with mean (0, 0) and covariance I", GaussianDistribution.StandardNormal(2).Description);
+        Assert.Equal("Gaussian with mean (1, 2, 3) and covariance 0.5 I",
+            new GaussianDistribution([1, 2, 3], new double[,] { { 0.5, 0, 0 }, { 0, 0.5, 0 }, { 0, 0, 0.5 } }).Description);
+        Assert.Equal("Gaussian in 10 dimensions", GaussianDistribution.StandardNormal(10).Description);
+    }
 }
