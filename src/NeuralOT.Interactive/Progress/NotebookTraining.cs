@@ -1,6 +1,7 @@
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Experiments;
+using NeuralOT.Plotting;
 using NeuralOT.Solvers;
 
 namespace NeuralOT.Interactive.Progress;
@@ -58,7 +59,7 @@ public static class NotebookTraining
 
     /// <summary>
     /// Runs a named experiment exactly as <c>neuralot run</c> does (same configuration, seeds and metrics; fast mode
-    /// follows <see cref="FastModeVariable"/>) and writes its run folder.
+    /// follows <see cref="FastModeVariable"/>) and writes the same run folder: metrics, checkpoints and figures.
     /// </summary>
     /// <param name="experiment">A name of <see cref="ExperimentCatalogue.Names"/>.</param>
     /// <param name="outputDirectory">The run folder; null for <c>runs/&lt;name&gt;</c> under the working directory
@@ -74,6 +75,15 @@ public static class NotebookTraining
         var runs = Environment.GetEnvironmentVariable(RunsFolderVariable) is { Length: > 0 } folder ? folder : "runs";
         var settings = new RunSettings(outputDirectory ?? Path.Combine(runs, experiment), Fast: FastMode, Force: true);
         var outcome = ExperimentRunner.Run(config, settings, panel, panel.Token, panel);
+        try
+        {
+            // The same folder as `neuralot run` writes: metrics, checkpoints and the figures.
+            if (outcome.Finished) RunFigures.Write(outcome, cancellation: panel.Token);
+        }
+        catch (OperationCanceledException) when (panel.Token.IsCancellationRequested)
+        {
+            // Stopped while drawing: metrics.json is complete, and `neuralot figures` draws the rest.
+        }
         // The notebook writes nothing more into the folder: free it, so that running the cell again can write it.
         outcome.ReleaseFolder();
         var velocity = outcome.Velocity is { } v ? $"; velocity: {v.ExitMessage}" : "";
