@@ -12,10 +12,11 @@ internal static class ProgressDisplay
 {
     private static readonly TimeSpan PlainInterval = TimeSpan.FromSeconds(5);
 
-    public static RunOutcome Run(TextWriter output, string name, Func<IProgress<TrainingProgress>, IProgress<VelocityProgress>, RunOutcome> run)
+    public static RunOutcome Run(TextWriter output, string name, Func<IProgress<TrainingProgress>, IProgress<VelocityProgress>, IProgress<string>, RunOutcome> run)
     {
         if (Console.IsOutputRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return run(new PlainLines<TrainingProgress>(output, p => Describe(name, p)), new PlainLines<VelocityProgress>(output, p => Describe(name, p)));
+            return run(new PlainLines<TrainingProgress>(output, p => Describe(name, p)), new PlainLines<VelocityProgress>(output, p => Describe(name, p)),
+                new ProgressCallback<string>(stage => output.WriteLine($"{name} {stage}")));
 
         RunOutcome? outcome = null;
         AnsiConsole.Progress()
@@ -24,6 +25,7 @@ internal static class ProgressDisplay
             {
                 var task = context.AddTask(Markup.Escape(name));
                 ProgressTask? velocityTask = null;
+                ProgressTask? stageTask = null;
                 outcome = run(new ProgressCallback<TrainingProgress>(report =>
                 {
                     task.MaxValue = Math.Max(1, report.TotalIterations);
@@ -36,9 +38,17 @@ internal static class ProgressDisplay
                     velocityTask.MaxValue = Math.Max(1, report.TotalIterations);
                     velocityTask.Value = report.Iteration;
                     velocityTask.Description = Markup.Escape(Describe(name, report));
+                }), new ProgressCallback<string>(stage =>
+                {
+                    task.StopTask();
+                    velocityTask?.StopTask();
+                    // A step without iterations: an indeterminate bar with its description.
+                    stageTask?.StopTask();
+                    stageTask = context.AddTask(Markup.Escape($"{name} {stage}")).IsIndeterminate();
                 }));
                 task.StopTask();
                 velocityTask?.StopTask();
+                stageTask?.StopTask();
             });
         return outcome!;
     }

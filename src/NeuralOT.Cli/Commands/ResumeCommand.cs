@@ -33,7 +33,7 @@ public static class ResumeCommand
                 var figureRequest = File.Exists(configPath) ? figures.Prepare(parseResult, ExperimentConfig.Load(configPath)) : null;
                 var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
                 using var outcome = ProgressDisplay.Run(stdout, name,
-                    (progress, velocityProgress) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress));
+                    (progress, velocityProgress, stages) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress, stages));
                 return RunCommand.Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });

@@ -42,7 +42,7 @@ public static class RunCommand
                     parseResult.GetValue(threads), parseResult.GetValue(device), parseResult.GetValue(force));
                 var figureRequest = figures.Prepare(parseResult, config);
                 using var outcome = ProgressDisplay.Run(stdout, config.Name,
-                    (progress, velocityProgress) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress));
+                    (progress, velocityProgress, stages) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress, stages));
                 return Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });
@@ -79,6 +79,13 @@ public static class RunCommand
             stderr.WriteLine($"cancelled: evaluation stopped before {ExperimentRunner.MetricsFile} was written (training is saved); continue with `neuralot resume {folder}`");
             return Cancelled;
         }
+        // In the order things happened: training, then the figures, then the metrics of metrics.json.
+        var result = outcome.Result;
+        stdout.WriteLine($"{name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {folder}");
+        if (outcome.QuadraticComparison is { } companion)
+            stdout.WriteLine($"{name} quadratic comparison: {companion.ExitMessage} in {companion.TrainingTime.TotalSeconds:F1} s");
+        if (outcome.Velocity is { } velocity)
+            stdout.WriteLine($"{name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
         try
         {
             figures?.Write(outcome, stdout, cancellation);
@@ -88,12 +95,6 @@ public static class RunCommand
             stderr.WriteLine($"cancelled: while writing the figures ({ExperimentRunner.MetricsFile} is complete); draw them with `neuralot figures {folder}`");
             return Cancelled;
         }
-        var result = outcome.Result;
-        stdout.WriteLine($"{name}: {result.ExitMessage} in {result.TrainingTime.TotalSeconds:F1} s; wrote {folder}");
-        if (outcome.QuadraticComparison is { } companion)
-            stdout.WriteLine($"{name} quadratic comparison: {companion.ExitMessage} in {companion.TrainingTime.TotalSeconds:F1} s");
-        if (outcome.Velocity is { } velocity)
-            stdout.WriteLine($"{name} velocity: {velocity.ExitMessage} in {velocity.TrainingTime.TotalSeconds:F1} s");
         foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double or null))
             stdout.WriteLine(value is null ? $"  {key} undefined for this run (null in metrics.json)" : $"  {key} = {value:G6}");
         return 0;

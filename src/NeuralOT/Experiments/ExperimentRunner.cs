@@ -115,13 +115,19 @@ public static partial class ExperimentRunner
     }
 
     /// <summary>Runs the experiment and writes its folder.</summary>
+    /// <param name="config">The experiment.</param>
+    /// <param name="settings">Where to write and the overrides (fast mode, seed, iterations, threads, device).</param>
+    /// <param name="progress">Receives phase-1 progress.</param>
+    /// <param name="cancellation">Stops training within one iteration (the folder can be resumed).</param>
+    /// <param name="velocityProgress">Receives phase-2 progress.</param>
+    /// <param name="stages">Receives one line as each step without iterations begins (evaluation), for a display.</param>
     /// <exception cref="ConfigException">Invalid configuration.</exception>
     /// <exception cref="RunFolderException">The output folder holds another run and Force is off, or another process
     /// writes it.</exception>
     public static RunOutcome Run(
         ExperimentConfig config, RunSettings settings,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
-        IProgress<VelocityProgress>? velocityProgress = null)
+        IProgress<VelocityProgress>? velocityProgress = null, IProgress<string>? stages = null)
     {
         ExperimentConfig applied;
         try
@@ -142,7 +148,7 @@ public static partial class ExperimentRunner
             PrepareOutputDirectory(directory, settings.Force);
             prepared = true;
             AtomicFile.Write(Path.Combine(directory, ConfigFile), applied.ToJson());
-            return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress)
+            return Continue(applied, problem, directory, new StoppedRun(null, null), progress, cancellation, velocityProgress, stages)
                 with { FolderLock = folderLock };
         }
         catch
@@ -199,14 +205,14 @@ public static partial class ExperimentRunner
     /// <exception cref="InvalidDataException">A truncated or corrupt checkpoint.</exception>
     public static RunOutcome Resume(
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
-        IProgress<VelocityProgress>? velocityProgress = null)
+        IProgress<VelocityProgress>? velocityProgress = null, IProgress<string>? stages = null)
     {
         // Refuses a missing folder before the lock would create it.
         RunFolder.LoadConfig(directory);
         var folderLock = RunFolderLock.Acquire(directory);
         try
         {
-            return ResumeLocked(directory, progress, cancellation, velocityProgress) with { FolderLock = folderLock };
+            return ResumeLocked(directory, progress, cancellation, velocityProgress, stages) with { FolderLock = folderLock };
         }
         catch
         {
@@ -216,7 +222,8 @@ public static partial class ExperimentRunner
     }
 
     private static RunOutcome ResumeLocked(
-        string directory, IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress)
+        string directory, IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress,
+        IProgress<string>? stages)
     {
         var config = RunFolder.LoadConfig(directory);
         if (IsFinished(directory))
@@ -242,7 +249,7 @@ public static partial class ExperimentRunner
             main.Dispose();
             throw;
         }
-        return Continue(config, problem, directory, new StoppedRun(main, companion), progress, cancellation, velocityProgress);
+        return Continue(config, problem, directory, new StoppedRun(main, companion), progress, cancellation, velocityProgress, stages);
     }
 
     /// <summary>Loads a phase-1 checkpoint of a run folder to continue it; refuses one that does not fit the
@@ -315,7 +322,8 @@ public static partial class ExperimentRunner
     /// </summary>
     private static RunOutcome Continue(
         ExperimentConfig config, Problem problem, string directory, StoppedRun stopped,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress,
+        IProgress<string>? stages)
     {
         var result = TrainMap(config, problem, config.Cost, stopped.Main, directory, CheckpointFile, HistoryFile, progress, cancellation);
         var outcome = new RunOutcome(config, result, new Dictionary<string, object>(), directory);
@@ -333,7 +341,7 @@ public static partial class ExperimentRunner
         var velocity = TrainVelocity(config, result, directory, velocityProgress, cancellation);
         outcome = outcome with { Velocity = velocity };
         if (velocity?.ExitReason is ExitReason.Diverged or ExitReason.Cancelled) return outcome;
-        return Finish(outcome, cancellation);
+        return Finish(outcome, cancellation, stages);
     }
 
     /// <summary>Trains (or continues, or takes as finished) one phase-1 solve and writes its history and checkpoint.
@@ -363,12 +371,13 @@ public static partial class ExperimentRunner
 
     /// <summary>Evaluates a run whose phases all finished and writes metrics.json: the one place a run ends, for
     /// <see cref="Run"/> and <see cref="Resume"/> alike.</summary>
-    private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation)
+    private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation, IProgress<string>? stages)
     {
         var config = outcome.Config;
         Dictionary<string, object> metrics;
         try
         {
+            stages?.Report(EvaluationStage(config, outcome.Result));
             metrics = Evaluate(config, outcome.Result, cancellation);
             cancellation.ThrowIfCancellationRequested();
             if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
@@ -388,6 +397,18 @@ public static partial class ExperimentRunner
         AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile),
             JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
         return outcome with { Metrics = metrics };
+    }
+
+    /// <summary>What evaluation is about to do, in one line: it takes from a second to a minute (exact OT on samples).</summary>
+    private static string EvaluationStage(ExperimentConfig config, TransportResult result)
+    {
+        var evaluation = config.Evaluation;
+        var reference = result.Cost is QuadraticCost && (config.Source is GaussianSpec && config.Target is GaussianSpec || result.Target is KnownMapTarget)
+            ? "against the exact solution"
+            : evaluation.ReferenceDraws > 0 && !IsDigitTransport(config)
+                ? FormattableString.Invariant($"reference by exact OT on {evaluation.ReferenceDraws} draws of {evaluation.ReferenceSize:N0} samples per side")
+                : "no reference on samples";
+        return FormattableString.Invariant($"evaluating: {reference}; exact OT on {evaluation.SampleSize:N0} samples per side for the pushforward metrics");
     }
 
     /// <summary>Samples per side of the exact-OT metrics (pushforward W2, in-sample map error) by default: exact OT of
