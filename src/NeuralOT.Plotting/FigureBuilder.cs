@@ -93,7 +93,14 @@ internal sealed class FigureBuilder
             xAxis["constrain"] = "domain";
             yAxis["constrain"] = "domain";
         }
-        if (logY) yAxis["type"] = "log";
+        if (logY)
+        {
+            // Labels at the powers of ten only (as 10⁻³, not 0.001 with 2 and 5 between); the grid keeps 2..9.
+            yAxis["type"] = "log";
+            yAxis["dtick"] = 1;
+            yAxis["exponentformat"] = "power";
+            yAxis["minor"] = new Dictionary<string, object> { ["dtick"] = "D1", ["showgrid"] = true, ["gridcolor"] = "#f3f3f3" };
+        }
         if (xCategories is not null)
         {
             xAxis["tickvals"] = Enumerable.Range(0, xCategories.Count).ToArray();
