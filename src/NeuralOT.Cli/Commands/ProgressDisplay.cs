@@ -20,7 +20,9 @@ internal static class ProgressDisplay
 
         RunOutcome? outcome = null;
         AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+            // The time left is the solver's estimate, in the description: a bar's own estimate would take a resumed
+            // run's jump from 0 to its saved iteration for speed and promise the end far too soon.
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(name));
@@ -30,14 +32,14 @@ internal static class ProgressDisplay
                 {
                     task.MaxValue = Math.Max(1, report.TotalIterations);
                     task.Value = report.Iteration;
-                    task.Description = Markup.Escape(Describe(name, report));
+                    task.Description = Markup.Escape(Describe(name, report) + Eta(report));
                 }), new ProgressCallback<VelocityProgress>(report =>
                 {
                     task.StopTask();
                     velocityTask ??= context.AddTask(Markup.Escape(name + " velocity"));
                     velocityTask.MaxValue = Math.Max(1, report.TotalIterations);
                     velocityTask.Value = report.Iteration;
-                    velocityTask.Description = Markup.Escape(Describe(name, report));
+                    velocityTask.Description = Markup.Escape(Describe(name, report) + Eta(report));
                 }), new ProgressCallback<string>(stage =>
                 {
                     task.StopTask();
@@ -52,6 +54,9 @@ internal static class ProgressDisplay
             });
         return outcome!;
     }
+
+    private static string Eta(IIterationProgress p) =>
+        p.Iteration >= p.TotalIterations ? "" : FormattableString.Invariant($" eta {(int)p.Remaining.TotalHours:D2}:{p.Remaining.Minutes:D2}:{p.Remaining.Seconds:D2}");
 
     private static string Describe(string name, TrainingProgress p) =>
         FormattableString.Invariant($"{name} it {p.Iteration}/{p.TotalIterations} critic {p.CriticObjective:F4} map {p.MapObjective:F4} W_hat {p.WHat:F4}");

@@ -30,8 +30,10 @@ public static class ResumeCommand
                 }
                 // Figure options are checked before training; a folder without config.json fails in Resume instead.
                 var configPath = Path.Combine(directory, ExperimentRunner.ConfigFile);
-                var figureRequest = File.Exists(configPath) ? figures.Prepare(parseResult, ExperimentConfig.Load(configPath)) : null;
-                var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+                var config = File.Exists(configPath) ? ExperimentConfig.Load(configPath) : null;
+                var figureRequest = config is null ? null : figures.Prepare(parseResult, config);
+                // The experiment's name labels the progress, as in the run that is resumed.
+                var name = config?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
                 using var outcome = ProgressDisplay.Run(stdout, name,
                     (progress, velocityProgress, stages) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress, stages));
                 return RunCommand.Report(outcome, stdout, stderr, figureRequest, cancellation);
