@@ -378,6 +378,7 @@ public static partial class ExperimentRunner
         try
         {
             stages?.Report(EvaluationStage(config, outcome.Result));
+            foreach (var note in ResampledDataNotes(config, outcome.Result)) stages?.Report(note);
             metrics = Evaluate(config, outcome.Result, cancellation);
             cancellation.ThrowIfCancellationRequested();
             if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
@@ -409,6 +410,18 @@ public static partial class ExperimentRunner
                 ? FormattableString.Invariant($"reference by exact OT on {evaluation.ReferenceDraws} draws of {evaluation.ReferenceSize:N0} samples per side")
                 : "no reference on samples";
         return FormattableString.Invariant($"evaluating: {reference}; exact OT on {evaluation.SampleSize:N0} samples per side for the pushforward metrics");
+    }
+
+    /// <summary>A note for each side given as data with fewer rows than a sample the evaluation draws from it: those
+    /// samples repeat rows (drawn with replacement), so the metrics describe the rows rather than fresh data.</summary>
+    private static IEnumerable<string> ResampledDataNotes(ExperimentConfig config, TransportResult result)
+    {
+        var evaluation = config.Evaluation;
+        var largest = Math.Max(evaluation.SampleSize, evaluation.ReferenceDraws > 0 ? evaluation.ReferenceSize : 0);
+        foreach (var (side, distribution) in new[] { ("source", result.Source), ("target", result.Target) })
+            if (distribution is EmpiricalDistribution data && data.Count < largest)
+                yield return FormattableString.Invariant(
+                    $"note: the {side} has {data.Count:N0} rows, fewer than the {largest:N0} samples per side the evaluation draws; they are drawn with replacement (set evaluation.sample_size and evaluation.reference_size to at most {data.Count:N0} to avoid repeats)");
     }
 
     /// <summary>Samples per side of the exact-OT metrics (pushforward W2, in-sample map error) by default: exact OT of

@@ -224,6 +224,28 @@ public class RunCommandTests(FastGaussianRun fastRun)
         Assert.Contains("row 3", error);
     }
 
+    /// <summary>A run says when evaluation starts, and that a data set with fewer rows than the evaluation's samples
+    /// is drawn with replacement; then it prints in the order things happened: training, figures, metrics.</summary>
+    [Fact]
+    public void ARunOnFewRowsSaysTheEvaluationDrawsThemWithReplacement()
+    {
+        using var folder = new TemporaryFolder();
+        var rows = string.Concat(Enumerable.Range(0, 50).Select(i => FormattableString.Invariant($"{Math.Sin(i)},{Math.Cos(3 * i)}\n")));
+        File.WriteAllText(folder.File("points.csv"), "x1,x2\n" + rows);
+        File.WriteAllText(folder.File("config.json"), """
+            { "name": "few-rows", "source": { "type": "csv", "path": "points.csv" },
+              "target": { "type": "gaussian", "mean": [2, 0], "covariance": [[1, 0], [0, 1]] },
+              "cost": { "type": "quadratic" } }
+            """);
+        var (code, output, error) = CliRunner.Run("run", folder.File("config.json"), "--fast", "--iterations", "2", "--out", folder.File("run"));
+        Assert.True(code == 0, error);
+        Assert.Contains("note: the source has 50 rows, fewer than the 500 samples per side", output);
+        Assert.DoesNotContain("note: the target", output);
+        int At(string text) => output.IndexOf(text, StringComparison.Ordinal) is >= 0 and var at ? at : throw new Xunit.Sdk.XunitException($"no \"{text}\" in {output}");
+        Assert.True(At("few-rows evaluating:") < At("few-rows: completed") && At("few-rows: completed") < At("figures:") && At("figures:") < At("  cost_estimate"),
+            output);
+    }
+
     /// <summary>The numeric metrics of a run folder, without the wall-clock ones.</summary>
     private static Dictionary<string, double> MetricValues(string folder)
     {
