@@ -5,6 +5,7 @@ using NeuralOT.Distributions;
 using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
+using NeuralOT.Runtime;
 using NeuralOT.Solvers;
 using TorchSharp;
 
@@ -139,6 +140,8 @@ public static partial class ExperimentRunner
             throw ConfigException.From(error);
         }
         var problem = Problem.Create(applied);
+        // Training, evaluation and the velocity phase all run on the solver's threads; the caller's count comes back after.
+        using var threads = TorchGlobalState.WithThreads(applied.Solver.Threads);
         var directory = settings.OutputDirectory;
         var createdFolder = !Directory.Exists(directory);
         var folderLock = RunFolderLock.Acquire(directory);
@@ -226,6 +229,7 @@ public static partial class ExperimentRunner
         IProgress<string>? stages)
     {
         var config = RunFolder.LoadConfig(directory);
+        using var threads = TorchGlobalState.WithThreads(config.Solver.Threads);
         if (IsFinished(directory))
             throw new RunFolderException(RunFolderProblem.AlreadyFinished, directory,
                 $"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume",

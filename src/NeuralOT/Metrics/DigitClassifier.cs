@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using NeuralOT.Distributions;
 using NeuralOT.IO;
+using NeuralOT.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,8 +57,9 @@ public sealed class DigitClassifier : IDisposable
         if (data.Rows != data.Columns || data.Rows < 16)
             throw new ArgumentException($"The classifier needs square images of at least 16 x 16 pixels, got {data.Rows} x {data.Columns}.", nameof(data));
         if (epochs < 1) throw new ArgumentOutOfRangeException(nameof(epochs), epochs, $"epochs must be at least 1, got {epochs}.");
-        manual_seed(seed);
-        var classifier = new DigitClassifier(data.Rows);
+        DigitClassifier classifier;
+        using (TorchGlobalState.Seeded(seed, get_num_threads()))
+            classifier = new DigitClassifier(data.Rows);
         var (images, labelArray) = data.Split(MnistSplit.Train);
         using var x = images.to(float32);
         images.Dispose();

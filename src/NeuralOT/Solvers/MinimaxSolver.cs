@@ -1,6 +1,7 @@
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
+using NeuralOT.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public static class MinimaxSolver
         if (hooks is { CheckpointInterval: < 1 })
             throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
         var device = ResolveDevice(resolved.Device);
-        torch.set_num_threads(resolved.Threads);
+        using var threads = TorchGlobalState.WithThreads(resolved.Threads);
 
         var preconditioner = resolved.Preconditioning == Preconditioning.Affine
             ? AffinePreconditioner.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
@@ -41,9 +42,14 @@ public static class MinimaxSolver
             ? GaussianStart.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
             : null;
 
-        torch.manual_seed(resolved.Seed);
-        var forward = CreateDirection(trainingSource, target, resolved, device, start);
-        var reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
+        TransportDirection forward;
+        TransportDirection? reverse;
+        // The networks' initial weights come from the global generator, seeded here and given back afterwards.
+        using (TorchGlobalState.Seeded(resolved.Seed, resolved.Threads))
+        {
+            forward = CreateDirection(trainingSource, target, resolved, device, start);
+            reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
+        }
         var training = reverse is null
             ? new MinimaxTraining(cost, resolved, device, forward)
             : new MinimaxTraining(cost, resolved, device, forward, reverse);
@@ -82,7 +88,7 @@ public static class MinimaxSolver
             throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
         var options = stopped.Options;
         var state = stopped.Training!;
-        torch.set_num_threads(options.Threads);
+        using var threads = TorchGlobalState.WithThreads(options.Threads);
         var training = new MinimaxTraining(stopped.Cost, options, ResolveDevice(options.Device), state.Generator, state.Directions);
         TransportResult Result(TrainingOutcome outcome) =>
             new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,

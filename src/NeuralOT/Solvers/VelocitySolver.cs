@@ -1,5 +1,6 @@
 using NeuralOT.Networks;
 using NeuralOT.Reference;
+using NeuralOT.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,9 +41,10 @@ public static class VelocitySolver
         var resolved = options ?? new VelocityOptions();
         resolved.Validate();
         var device = MinimaxSolver.ResolveDevice(resolved.Device);
-        torch.set_num_threads(resolved.Threads);
-        torch.manual_seed(resolved.Seed);
-        var network = new VelocityNetwork(supervision.Dimension, resolved.Network);
+        using var threads = TorchGlobalState.WithThreads(resolved.Threads);
+        VelocityNetwork network;
+        using (TorchGlobalState.Seeded(resolved.Seed, resolved.Threads))
+            network = new VelocityNetwork(supervision.Dimension, resolved.Network);
         network.to(device);
         return new VelocityTraining(supervision, resolved, network, device).Train(progress, cancellation);
     }

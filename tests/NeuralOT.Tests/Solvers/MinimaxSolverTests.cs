@@ -32,6 +32,41 @@ public class MinimaxSolverTests
         }
     }
 
+    /// <summary>No process-wide state is left changed: a solve and a velocity fit give back the caller's thread count
+    /// and global random stream (the networks are initialised from it, seeded, inside the call), and the same seed
+    /// gives the same networks whatever the caller drew before.</summary>
+    [Fact]
+    public void SolvingLeavesTheCallersThreadsAndRandomStreamAsTheyWere()
+    {
+        var reference = TestProblems.SmallGaussianPair();
+        var options = new SolverOptions { Iterations = 3, Seed = 4, Threads = 1 };
+        var callerThreads = torch.get_num_threads();
+        torch.set_num_threads(2);
+        try
+        {
+            torch.manual_seed(99);
+            using var expected = torch.rand(5);
+            torch.manual_seed(99);
+            using var first = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options);
+            using var velocity = VelocitySolver.Train(first, new VelocityOptions { Iterations = 3, Seed = 4, Threads = 1 });
+            using var drawn = torch.rand(5);
+            Assert.True(drawn.equal(expected).all().item<bool>(), "the caller's random stream continues where it was");
+            Assert.Equal(2, torch.get_num_threads());
+
+            torch.manual_seed(12345);
+            using var disturbed = torch.rand(1000);
+            using var second = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options);
+            using var points = reference.Source.Sample(50, new Generator(8));
+            using var a = first.Transport(points);
+            using var b = second.Transport(points);
+            Assert.True(a.equal(b).all().item<bool>(), "the same seed gives the same map whatever the caller drew before");
+        }
+        finally
+        {
+            torch.set_num_threads(callerThreads);
+        }
+    }
+
     /// <summary>Each player improves its own objective while the other is held fixed: the critic's ascent raises S,
     /// the map's descent lowers it.</summary>
     [Theory]
