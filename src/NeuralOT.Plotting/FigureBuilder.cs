@@ -13,14 +13,16 @@ internal sealed class FigureBuilder
     private readonly Dictionary<string, object> _layout = new();
     private readonly List<object> _annotations = [];
     private readonly HashSet<string> _legendShown = [];
+    private readonly Dictionary<int, double> _panelTops = [];
     private readonly string _title;
     private readonly int _width;
     private readonly int _height;
     private readonly LegendPlace _legend;
 
-    /// <summary>Where the legend goes: to the right of the plot (widening the figure by <see cref="LegendWidth"/>), in
-    /// a row below it, or nowhere (figures whose axes say everything, such as image grids).</summary>
-    public enum LegendPlace { Right, Below, None }
+    /// <summary>Where the legend goes: to the right of the plot (widening the figure by <see cref="LegendWidth"/>), to
+    /// the right of each panel with that panel's entries only (stacked panels), in a row below it, or nowhere (figures
+    /// whose axes say everything, such as image grids).</summary>
+    public enum LegendPlace { Right, RightOfEachPanel, Below, None }
 
     /// <summary>The room a legend on the right takes, in pixels.</summary>
     public const int LegendWidth = 190;
@@ -32,7 +34,7 @@ internal sealed class FigureBuilder
     public FigureBuilder(string title, int width, int height, LegendPlace legend)
     {
         _title = title;
-        _width = width + (legend == LegendPlace.Right ? LegendWidth : 0);
+        _width = width + (legend is LegendPlace.Right or LegendPlace.RightOfEachPanel ? LegendWidth : 0);
         _height = height;
         _legend = legend;
     }
@@ -43,8 +45,19 @@ internal sealed class FigureBuilder
     public int Add(Trace trace, string name, int panel = 1)
     {
         trace.SetProperty("name", name);
-        trace.SetProperty("legendgroup", name);
-        trace.SetProperty("showlegend", _legendShown.Add(name));
+        if (_legend == LegendPlace.RightOfEachPanel)
+        {
+            // plotly.js's legends are "legend", "legend2", ...: one per panel, each listing the panel's own curves.
+            var legend = LegendName(panel);
+            trace.SetProperty("legend", legend);
+            trace.SetProperty("legendgroup", legend + "/" + name);
+            trace.SetProperty("showlegend", _legendShown.Add(legend + "/" + name));
+        }
+        else
+        {
+            trace.SetProperty("legendgroup", name);
+            trace.SetProperty("showlegend", _legendShown.Add(name));
+        }
         if (panel > 1)
         {
             trace.SetProperty("xaxis", $"x{panel}");
@@ -70,6 +83,7 @@ internal sealed class FigureBuilder
         Bounds? bounds = null, bool equalScale = false, bool logY = false, string? title = null, IReadOnlyList<string>? xCategories = null)
     {
         var suffix = panel == 1 ? "" : panel.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _panelTops[panel] = yDomain.Item2;
         var xAxis = new Dictionary<string, object>
         {
             ["domain"] = new[] { xDomain.Item1, xDomain.Item2 }, ["anchor"] = "y" + suffix,
@@ -161,6 +175,9 @@ internal sealed class FigureBuilder
         };
     }
 
+    private static string LegendName(int panel) =>
+        panel == 1 ? "legend" : "legend" + panel.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Adds or replaces a layout attribute by its plotly.js name.</summary>
     public void Set(string attribute, object value) => _layout[attribute] = value;
 
@@ -179,9 +196,16 @@ internal sealed class FigureBuilder
         _layout["height"] = _height;
         _layout["margin"] = new Dictionary<string, object>
         {
-            ["l"] = 70, ["r"] = _legend == LegendPlace.Right ? LegendWidth : 30, ["t"] = top, ["b"] = _legend == LegendPlace.Below ? 100 : 60,
+            ["l"] = 70, ["r"] = _legend is LegendPlace.Right or LegendPlace.RightOfEachPanel ? LegendWidth : 30, ["t"] = top,
+            ["b"] = _legend == LegendPlace.Below ? 100 : 60,
         };
         if (_legend == LegendPlace.None) _layout["showlegend"] = false;
+        else if (_legend == LegendPlace.RightOfEachPanel)
+            foreach (var (panel, panelTop) in _panelTops)
+                _layout[LegendName(panel)] = new Dictionary<string, object>
+                {
+                    ["orientation"] = "v", ["x"] = 1.02, ["xanchor"] = "left", ["y"] = panelTop, ["yanchor"] = "top",
+                };
         else _layout["legend"] = _legend == LegendPlace.Right
             ? new Dictionary<string, object> { ["orientation"] = "v", ["x"] = 1.02, ["xanchor"] = "left", ["y"] = 1, ["yanchor"] = "top" }
             : new Dictionary<string, object> { ["orientation"] = "h", ["x"] = 0.5, ["xanchor"] = "center", ["y"] = -70.0 / (_height - top - 100), ["yanchor"] = "top" };

@@ -255,7 +255,7 @@ public static class Figures
                 Curve(f, p, velocityHistory.Entries.Select(e => (double?)e.Iteration).ToArray(),
                     velocityHistory.Entries.Select(e => (double?)e.Loss).ToArray(), Palette.Learned, 1.5, "velocity loss")));
 
-        var figure = new FigureBuilder(title ?? "Training", 720, 140 + 300 * panels.Count, FigureBuilder.LegendPlace.Right);
+        var figure = new FigureBuilder(title ?? "Training", 720, 140 + 300 * panels.Count, FigureBuilder.LegendPlace.RightOfEachPanel);
         for (var k = 0; k < panels.Count; k++)
         {
             var (panelTitle, yTitle, log, draw) = panels[k];

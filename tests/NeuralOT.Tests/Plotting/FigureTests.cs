@@ -204,6 +204,11 @@ public class FigureTests(FigureResults results)
         var lines = figure.TracesNamed("optimal cost");
         Assert.Equal(2, lines.Count);
         Assert.All(lines, line => Assert.All(FigureJson.Values(line, "y"), y => Assert.Equal(2.5, y)));
+        // One legend per panel, beside it, listing that panel's curves: the line appears in both.
+        Assert.Equal(["legend", "legend2"], lines.Select(l => l.GetProperty("legend").GetString()));
+        Assert.All(lines, line => Assert.True(line.GetProperty("showlegend").GetBoolean()));
+        Assert.All(wHat, t => Assert.Equal("legend2", t.GetProperty("legend").GetString()));
+        Assert.True(figure.Layout.GetProperty("legend2").GetProperty("y").GetDouble() < figure.Layout.GetProperty("legend").GetProperty("y").GetDouble());
 
         using var preconditioned = new FigureJson(Figures.Training(history, preconditioned: true, optimalCost: 2.5));
         Assert.Empty(preconditioned.TracesNamed("optimal cost"));
