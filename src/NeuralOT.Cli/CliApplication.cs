@@ -15,6 +15,7 @@ public static class CliApplication
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(TransformCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(DistanceCommand.Create());
         root.Subcommands.Add(NotebookCommand.Create());

@@ -44,9 +44,7 @@ public static class SampleCommand
                 var csv = ToCsv(samples);
                 if (parseResult.GetValue(output) is { } path)
                 {
-                    var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-                    if (!Directory.Exists(directory))
-                        throw new ArgumentException($"--out {path}: the folder {directory} does not exist; create it first.", "out");
+                    OutputFiles.CheckFolder(path);
                     AtomicFile.Write(path, csv);
                 }
                 else
