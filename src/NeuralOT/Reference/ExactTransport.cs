@@ -8,7 +8,7 @@ namespace NeuralOT.Reference;
 /// c(x, y) = L(y - x). With uniform weights an optimal plan is a permutation (Birkhoff), so the problem is a linear
 /// assignment problem, solved here by the Jonker-Volgenant shortest augmenting path method on a dense cost matrix.
 /// Memory: the n x n cost matrix in doubles, 8 n^2 bytes (200 MB at n = 5000), plus O(n d).
-/// For unequal sizes or weights use <see cref="Sinkhorn"/>.
+/// For unequal sizes or weights, <see cref="SolveWeighted"/> solves the transportation problem exactly.
 /// </summary>
 public static class ExactTransport
 {
@@ -34,6 +34,27 @@ public static class ExactTransport
     /// <inheritdoc cref="Solve(double[,], double[,], ICost)"/>
     public static ExactTransportResult Solve(Tensor source, Tensor target, ICost? cost = null) =>
         Solve(PointSets.FromTensor(source, nameof(source)), PointSets.FromTensor(target, nameof(target)), cost);
+
+    /// <summary>
+    /// Solves exact OT with weights between sample sets of any sizes n and m, for a given n x m cost matrix (row-major,
+    /// entry (i, j) at i * m + j, finite): the plan P minimising sum_ij P_ij C_ij with row sums a and column sums b,
+    /// as POT's <c>ot.emd</c>. Successive shortest paths on the dense matrix; for equal sizes with uniform weights
+    /// <see cref="SolveAssignment"/> is faster.
+    /// </summary>
+    /// <param name="costMatrix">The n x m matrix; it is read, not modified.</param>
+    /// <param name="sourceWeights">Weights a_i (n, non-negative, positive sum; normalised to sum 1).</param>
+    /// <param name="targetWeights">Weights b_j (m, non-negative, positive sum; normalised to sum 1).</param>
+    /// <exception cref="ArgumentException">Invalid weights, a matrix that is not n x m, or an entry that is not finite.</exception>
+    public static ExactPlan SolveWeighted(double[] costMatrix, double[] sourceWeights, double[] targetWeights)
+    {
+        ArgumentNullException.ThrowIfNull(costMatrix);
+        ArgumentNullException.ThrowIfNull(sourceWeights);
+        ArgumentNullException.ThrowIfNull(targetWeights);
+        var a = PointSets.NormaliseWeights(sourceWeights, sourceWeights.Length, nameof(sourceWeights));
+        var b = PointSets.NormaliseWeights(targetWeights, targetWeights.Length, nameof(targetWeights));
+        PointSets.ValidateCostMatrix(costMatrix, a.Length, b.Length);
+        return TransportationProblem.Solve(costMatrix, a, b);
+    }
 
     /// <summary>
     /// Solves the assignment problem for a given n x n cost matrix (row-major, entry (i, j) at i * n + j, finite):
