@@ -144,8 +144,10 @@ public static class DistanceCommand
                 MachineLimits.CheckArray(2.0 * Math.Max((double)n * n, (double)m * m), sizeof(double),
                     FormattableString.Invariant($"The debiased divergence's self-transport of {Math.Max(n, m)} samples (16 n^2 bytes)"), "debiased",
                     "use fewer samples, or drop --debiased.");
-                var sourceSelf = Solve(CostMatrix.Build(sourceSamples, sourceSamples, p), sourceMass, sourceMass, chosenEpsilon, request.Epsilon is null);
-                var targetSelf = Solve(CostMatrix.Build(targetSamples, targetSamples, p), targetMass, targetMass, chosenEpsilon, request.Epsilon is null);
+                var sourceSelf = Solve(CostMatrix.Build(sourceSamples, sourceSamples, p), sourceMass, sourceMass, chosenEpsilon, request.Epsilon is null,
+                    "--debiased, the source set with itself");
+                var targetSelf = Solve(CostMatrix.Build(targetSamples, targetSamples, p), targetMass, targetMass, chosenEpsilon, request.Epsilon is null,
+                    "--debiased, the target set with itself");
                 fields["sinkhorn_cost"] = value;
                 fields["sinkhorn_cost_source_self"] = sourceSelf.Cost;
                 fields["sinkhorn_cost_target_self"] = targetSelf.Cost;
@@ -172,13 +174,13 @@ public static class DistanceCommand
         return JsonSerializer.Serialize(ordered);
     }
 
-    private static SinkhornResult Solve(double[] matrix, double[] a, double[] b, double epsilon, bool defaultEpsilon)
+    private static SinkhornResult Solve(double[] matrix, double[] a, double[] b, double epsilon, bool defaultEpsilon, string? problem = null)
     {
         var result = Sinkhorn.SolveMatrix(matrix, a, b, epsilon);
         if (!result.Converged)
-            throw new ArgumentException(defaultEpsilon
+            throw new ArgumentException((problem is null ? "" : $"{problem}: ") + (defaultEpsilon
                 ? $"{result.Message} (with the default --epsilon {epsilon.ToString("G3", CultureInfo.InvariantCulture)}, 1% of the mean cost; pass a larger --epsilon)"
-                : result.Message, "epsilon");
+                : result.Message), "epsilon");
         return result;
     }
 
