@@ -68,15 +68,7 @@ public static class ExactTransport
         ArgumentNullException.ThrowIfNull(costMatrix);
         if (n <= 0)
             throw new ArgumentException($"The size n must be positive (got {n}); pass at least one sample.", nameof(n));
-        if (costMatrix.LongLength != (long)n * n)
-            throw new ArgumentException(
-                $"The cost matrix has {costMatrix.LongLength} entries, expected n * n = {(long)n * n}; pass a square row-major matrix.",
-                nameof(costMatrix));
-        for (int index = 0; index < costMatrix.Length; index++)
-            if (!double.IsFinite(costMatrix[index]))
-                throw new ArgumentException(
-                    $"Cost matrix entry ({index / n}, {index % n}) is {costMatrix[index]}; every cost must be finite.",
-                    nameof(costMatrix));
+        PointSets.ValidateCostMatrix(costMatrix, n, n);
 
         var (assignment, columnPotential) = LinearAssignment.Solve(costMatrix, n);
         var rowPotential = new double[n];

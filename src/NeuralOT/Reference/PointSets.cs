@@ -81,7 +81,7 @@ internal static class PointSets
     {
         if (costMatrix.LongLength != (long)n * m)
             throw new ArgumentException(
-                $"The cost matrix has {costMatrix.LongLength} entries, expected {n} x {m} (source weights x target weights); pass a row-major n x m matrix.",
+                $"The cost matrix has {costMatrix.LongLength} entries, expected {n} x {m} = {(long)n * m} (source x target samples); pass a row-major n x m matrix.",
                 nameof(costMatrix));
         for (int index = 0; index < costMatrix.Length; index++)
             if (!double.IsFinite(costMatrix[index]))
