@@ -38,8 +38,11 @@ public static class ExactTransport
     /// <summary>
     /// Solves exact OT with weights between sample sets of any sizes n and m, for a given n x m cost matrix (row-major,
     /// entry (i, j) at i * m + j, finite): the plan P minimising sum_ij P_ij C_ij with row sums a and column sums b,
-    /// as POT's <c>ot.emd</c>. Successive shortest paths on the dense matrix; for equal sizes with uniform weights
-    /// <see cref="SolveAssignment"/> is faster.
+    /// as POT's <c>ot.emd</c>. Successive shortest paths on the dense matrix, in integer masses: uniform weights
+    /// exactly (m units per source, n per target), other weights rounded to multiples of 2^-40 of the total (so a weight
+    /// below about 1e-12 of the total counts as 0). For equal sizes with uniform weights <see cref="SolveAssignment"/>
+    /// is much faster; this method took 0.5 s at 300 x 400 samples, 3.3 s at 500 x 600 and 29 s at 1000 x 1200 on
+    /// the 2-core test machine under load.
     /// </summary>
     /// <param name="costMatrix">The n x m matrix; it is read, not modified.</param>
     /// <param name="sourceWeights">Weights a_i (n, non-negative, positive sum; normalised to sum 1).</param>

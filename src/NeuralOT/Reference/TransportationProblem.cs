@@ -9,12 +9,15 @@ namespace NeuralOT.Reference;
 /// the tight arcs of the column reduction, each round runs Dijkstra on the reduced costs C_ij - u_i - v_j from one
 /// source with mass left, through the arcs that carry mass backwards, to the nearest target with room left, moves the
 /// potentials so that the path is tight, and pushes along it as much mass as the path allows. Every push exhausts the
-/// source's mass, a target's room or an arc's flow. The plan is sparse (one entry per pair that carries mass).
+/// source's mass, a target's room or an arc's flow. Masses are integers (<see cref="IntegerMasses"/>), so no push is
+/// ever a rounding fragment. The plan is sparse (one entry per pair that carries mass).
 /// </summary>
 internal static class TransportationProblem
 {
-    /// <summary>Masses below this (the weights sum to 1) count as zero: rounding of the pushes, not mass.</summary>
-    private const double Tolerance = 1e-14;
+    /// <summary>Arbitrary weights are rounded to multiples of 1 / 2^40 (each weight moves by less than 1e-12 of the
+    /// total mass): in these units every mass is an integer, so pushes never leave rounding fragments, each
+    /// of which would otherwise cost a search of its own.</summary>
+    private const long WeightUnits = 1L << 40;
 
     /// <summary>Solves the problem for an n x m row-major cost matrix and normalised weights a (n) and b (m).</summary>
     // Compiled fully optimised on first call: the CLI's distance command solves once (see CostMatrix.Build).
@@ -22,8 +25,7 @@ internal static class TransportationProblem
     public static ExactPlan Solve(double[] cost, double[] a, double[] b)
     {
         int n = a.Length, m = b.Length;
-        var supply = (double[])a.Clone();
-        var demand = (double[])b.Clone();
+        var (supply, demand, unit) = IntegerMasses(a, b);
         var u = new double[n];
         var v = new double[m];
         // Column reduction: v_j = min_i C_ij keeps every reduced cost non-negative.
@@ -32,7 +34,7 @@ internal static class TransportationProblem
             for (int j = 0; j < m; j++)
                 v[j] = Math.Min(v[j], cost[(long)i * m + j]);
 
-        var flow = new Dictionary<long, double>();
+        var flow = new Dictionary<long, long>();
         var columnFlows = new List<int>[m];
         for (int j = 0; j < m; j++) columnFlows[j] = [];
 
@@ -41,10 +43,10 @@ internal static class TransportationProblem
         {
             int nearest = -1;
             for (int i = 0; i < n && nearest < 0; i++)
-                if (cost[(long)i * m + j] == v[j] && supply[i] > Tolerance) nearest = i;
+                if (cost[(long)i * m + j] == v[j] && supply[i] > 0) nearest = i;
             if (nearest < 0) continue;
             var amount = Math.Min(supply[nearest], demand[j]);
-            if (amount <= Tolerance) continue;
+            if (amount == 0) continue;
             Add(flow, columnFlows, nearest, j, m, amount);
             supply[nearest] -= amount;
             demand[j] -= amount;
@@ -62,7 +64,7 @@ internal static class TransportationProblem
 
         for (int start = 0; start < n; start++)
         {
-            while (supply[start] > Tolerance && demand.Any(d => d > Tolerance))
+            while (supply[start] > 0)
             {
                 // Dijkstra from this source on the reduced costs C_ij - u_i - v_j >= 0, as in the Jonker-Volgenant
                 // method: a source is reached only through a target whose mass it sends (a tight arc, length 0), so it
@@ -109,7 +111,7 @@ internal static class TransportationProblem
                         throw new InvalidOperationException("No target with room left is reachable; the weights do not balance.");
                     targetSettled[best] = true;
                     settledTargets.Add(best);
-                    if (demand[best] > Tolerance)
+                    if (demand[best] > 0)
                     {
                         sink = best;
                         reach = bestDistance;
@@ -158,21 +160,48 @@ internal static class TransportationProblem
 
         var entries = new List<PlanEntry>(flow.Count);
         double total = 0;
-        foreach (var (key, mass) in flow.OrderBy(e => e.Key))
+        foreach (var (key, units) in flow.OrderBy(e => e.Key))
         {
-            var entry = new PlanEntry((int)(key / m), (int)(key % m), mass);
+            var entry = new PlanEntry((int)(key / m), (int)(key % m), (double)units / unit);
             entries.Add(entry);
-            total += mass * cost[key];
+            total += entry.Mass * cost[key];
         }
         return new ExactPlan(entries, total, u, v, a, b);
     }
 
-    private static void Add(Dictionary<long, double> flow, List<int>[] columnFlows, int i, int j, int m, double amount)
+    /// <summary>The weights as integer masses with equal totals, and the mass of one unit's inverse: with uniform
+    /// weights on both sides exactly m per source and n per target (n m units in all), otherwise the weights rounded
+    /// to <see cref="WeightUnits"/> units in all (each by less than one unit).</summary>
+    private static (long[] Supply, long[] Demand, double Units) IntegerMasses(double[] a, double[] b)
+    {
+        int n = a.Length, m = b.Length;
+        if (a.All(w => w == a[0]) && b.All(w => w == b[0]))
+            return (Enumerable.Repeat((long)m, n).ToArray(), Enumerable.Repeat((long)n, m).ToArray(), (double)n * m);
+        return (Round(a), Round(b), WeightUnits);
+
+        // Largest remainders: every weight rounded down, then one unit more for the largest fractional parts until
+        // the units add up, so each weight moves by less than one unit.
+        static long[] Round(double[] weights)
+        {
+            var scaled = weights.Select(w => w * WeightUnits).ToArray();
+            var units = scaled.Select(x => (long)Math.Floor(x)).ToArray();
+            var missing = WeightUnits - units.Sum();
+            foreach (var index in Enumerable.Range(0, weights.Length).OrderByDescending(k => scaled[k] - units[k]))
+            {
+                if (missing <= 0) break;
+                units[index]++;
+                missing--;
+            }
+            return units;
+        }
+    }
+
+    private static void Add(Dictionary<long, long> flow, List<int>[] columnFlows, int i, int j, int m, long amount)
     {
         var key = (long)i * m + j;
         flow.TryGetValue(key, out var current);
         var updated = current + amount;
-        if (updated > Tolerance)
+        if (updated > 0)
         {
             if (current <= 0) columnFlows[j].Add(i);
             flow[key] = updated;

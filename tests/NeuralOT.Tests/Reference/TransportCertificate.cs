@@ -43,7 +43,7 @@ internal static class TransportCertificate
     }
 
     /// <summary>
-    /// The same for a weighted plan: non-negative entries with row sums a and column sums b, the reported cost its
+    /// The same for a weighted plan: non-negative entries with row sums a and column sums b (to 1e-12), the reported cost its
     /// cost, potentials dual feasible and tight on the plan's entries, and primal = dual.
     /// </summary>
     public static void AssertOptimal(double[] matrix, double[] a, double[] b, ExactPlan plan)
@@ -64,6 +64,7 @@ internal static class TransportCertificate
             primal += entry.Mass * c;
             maximumOnPlan = Math.Max(maximumOnPlan, Math.Abs(c - plan.RowPotential[entry.Source] - plan.ColumnPotential[entry.Target]));
         }
+        // Weights other than uniform ones are solved rounded to multiples of 2^-40 (less than 1e-12 each).
         for (int i = 0; i < n; i++) Assert.Equal(a[i] / sumA, rows[i], 1e-12);
         for (int j = 0; j < m; j++) Assert.Equal(b[j] / sumB, columns[j], 1e-12);
         Assert.Equal(primal, plan.Cost, tolerance);
