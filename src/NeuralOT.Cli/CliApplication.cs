@@ -46,7 +46,7 @@ public static class CliApplication
     }
 
     /// <summary>Commands that watch their cancellation token in every phase (a signal must not end them mid-write).</summary>
-    private static readonly HashSet<string> CooperativeCommands = ["run", "resume", "figures"];
+    private static readonly HashSet<string> CooperativeCommands = ["run", "resume", "figures", "transform"];
 
     private static Task<int> Invoke(ParseResult parseResult, TextWriter? output, TextWriter? error, CancellationToken cancellation)
     {

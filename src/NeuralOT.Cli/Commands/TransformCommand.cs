@@ -26,10 +26,10 @@ public static class TransformCommand
         {
             folder, input, time, reverse, output,
         };
-        command.SetAction(parseResult =>
+        command.SetAction((parseResult, cancellation) =>
         {
             var stdout = parseResult.InvocationConfiguration.Output;
-            return CliErrors.Run(parseResult.InvocationConfiguration.Error, () =>
+            return Task.FromResult(CliErrors.Run(parseResult.InvocationConfiguration.Error, () =>
             {
                 var t = parseResult.GetValue(time);
                 if (!(t >= 0 && t <= 1))
@@ -45,19 +45,24 @@ public static class TransformCommand
                     if (parseResult.GetValue(output) is { } path)
                     {
                         OutputFiles.CheckFolder(path);
-                        RunFolder.Transform(directory, inputPath, path, t, parseResult.GetValue(reverse));
+                        RunFolder.Transform(directory, inputPath, path, t, parseResult.GetValue(reverse), cancellation: cancellation);
                     }
                     else
                     {
-                        RunFolder.Transform(directory, inputPath, stdout, t, parseResult.GetValue(reverse));
+                        RunFolder.Transform(directory, inputPath, stdout, t, parseResult.GetValue(reverse), cancellation: cancellation);
                     }
                 }
                 catch (ArgumentException error) when (error.ParamName == "inputPath")
                 {
                     throw new ArgumentException("--input " + ConfigException.OneLine(error.Message) + ".", "input", error);
                 }
+                catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+                {
+                    parseResult.InvocationConfiguration.Error.WriteLine("cancelled: the transform stopped; --out, if given, was not written");
+                    return RunCommand.Cancelled;
+                }
                 return 0;
-            });
+            }));
         });
         return command;
     }

@@ -115,7 +115,7 @@ public static class RunFolder
         return velocity.Flow(start, t, config.Velocity!.Integrator, config.Velocity.Steps);
     }
 
-    /// <summary>How many rows <see cref="Transform(string, string, TextWriter, double, bool, int)"/> maps at a time
+    /// <summary>How many rows <see cref="Transform(string, string, TextWriter, double, bool, int, CancellationToken)"/> maps at a time
     /// unless told otherwise.</summary>
     public const int TransformChunkRows = 65536;
 
@@ -138,13 +138,15 @@ public static class RunFolder
     /// <param name="reverse">Apply the reverse map of a bidirectional run instead of the forward one.</param>
     /// <param name="chunkRows">Rows per chunk, at least 1. The result depends on it only through the float32
     /// rounding of the network, whose arithmetic depends on the batch shape (differences of about 1e-7 relative).</param>
+    /// <param name="cancellation">Checked before each chunk: cancelling stops the transform with an
+    /// <see cref="OperationCanceledException"/> after the chunks before it were written.</param>
     /// <returns>The number of rows transformed.</returns>
     /// <exception cref="ArgumentOutOfRangeException">t outside [0, 1] or chunkRows below 1.</exception>
     /// <exception cref="ArgumentException">No input file, or the input's column count differs from the run's dimension.</exception>
     /// <exception cref="RunFolderException">Not a run folder, no checkpoint, or no reverse map with <paramref name="reverse"/>.</exception>
     /// <exception cref="InvalidDataException">A truncated, corrupt or mismatched checkpoint, or a bad row in the input.</exception>
     public static long Transform(string directory, string inputPath, TextWriter output, double t = 1, bool reverse = false,
-        int chunkRows = TransformChunkRows)
+        int chunkRows = TransformChunkRows, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(inputPath);
         ArgumentNullException.ThrowIfNull(output);
@@ -160,6 +162,7 @@ public static class RunFolder
         long rows = 0;
         foreach (var chunk in CsvSamples.ReadChunks(inputPath, chunkRows))
         {
+            cancellation.ThrowIfCancellationRequested();
             var text = new StringWriter(CultureInfo.InvariantCulture);
             if (rows == 0)
             {
@@ -180,7 +183,7 @@ public static class RunFolder
     }
 
     /// <summary>
-    /// <see cref="Transform(string, string, TextWriter, double, bool, int)"/> into the file
+    /// <see cref="Transform(string, string, TextWriter, double, bool, int, CancellationToken)"/> into the file
     /// <paramref name="outputPath"/>, written atomically (<see cref="AtomicFile"/>): on any failure the file is left as
     /// it was, and the output may replace the input file itself.
     /// </summary>
@@ -190,15 +193,16 @@ public static class RunFolder
     /// <param name="t">The time, in [0, 1].</param>
     /// <param name="reverse">Apply the reverse map of a bidirectional run.</param>
     /// <param name="chunkRows">Rows per chunk, at least 1.</param>
+    /// <param name="cancellation">Checked before each chunk; cancelling leaves the file as it was.</param>
     /// <returns>The number of rows transformed.</returns>
     public static long Transform(string directory, string inputPath, string outputPath, double t = 1, bool reverse = false,
-        int chunkRows = TransformChunkRows)
+        int chunkRows = TransformChunkRows, CancellationToken cancellation = default)
     {
         long rows = 0;
         AtomicFile.Write(outputPath, stream =>
         {
             using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
-            rows = Transform(directory, inputPath, writer, t, reverse, chunkRows);
+            rows = Transform(directory, inputPath, writer, t, reverse, chunkRows, cancellation);
         });
         return rows;
     }

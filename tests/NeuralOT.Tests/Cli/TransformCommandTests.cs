@@ -175,6 +175,22 @@ public class TransformCommandTests(FastGaussianRun run)
         Assert.Equal(["points.csv"], System.IO.Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }
 
+    /// <summary>Ctrl+C (the command's cancellation) stops the transform with exit code 130 and leaves neither the
+    /// --out file nor a temporary file.</summary>
+    [Fact]
+    public async Task CancellingLeavesNoFile()
+    {
+        using var folder = new TemporaryFolder();
+        var input = WriteCsv(folder.File("points.csv"), SourceSamples(10, 0), withHeader: false);
+        var output = folder.File("out.csv");
+        var error = new StringWriter();
+        var code = await NeuralOT.Cli.CliApplication.InvokeAsync(["transform", run.Directory, "--input", input, "--out", output],
+            new StringWriter(), error, new CancellationToken(canceled: true));
+        Assert.Equal(130, code);
+        Assert.Contains("cancelled", error.ToString());
+        Assert.Equal(["points.csv"], System.IO.Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
     private double[,] SourceSamples(int count, int seed)
     {
         var source = ExperimentConfig.Load(Path.Combine(run.Directory, ExperimentRunner.ConfigFile)).Source.Create();
