@@ -15,6 +15,7 @@ public static class CliApplication
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ResumeCommand.Create());
         root.Subcommands.Add(SampleCommand.Create());
+        root.Subcommands.Add(TransformCommand.Create());
         root.Subcommands.Add(FiguresCommand.Create());
         root.Subcommands.Add(DistanceCommand.Create());
         root.Subcommands.Add(NotebookCommand.Create());
@@ -45,7 +46,7 @@ public static class CliApplication
     }
 
     /// <summary>Commands that watch their cancellation token in every phase (a signal must not end them mid-write).</summary>
-    private static readonly HashSet<string> CooperativeCommands = ["run", "resume", "figures"];
+    private static readonly HashSet<string> CooperativeCommands = ["run", "resume", "figures", "transform"];
 
     private static Task<int> Invoke(ParseResult parseResult, TextWriter? output, TextWriter? error, CancellationToken cancellation)
     {

@@ -9,7 +9,7 @@ namespace NeuralOT.Tests;
 /// classes read, each trained at most once per test run and only when a test asks for it.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TrainingCollection : ICollectionFixture<FastGaussianRun>, ICollectionFixture<FigureResults>
+public sealed class TrainingCollection : ICollectionFixture<FastGaussianRun>, ICollectionFixture<BidirectionalRun>, ICollectionFixture<FigureResults>
 {
     public const string Name = "Training";
 }

@@ -54,6 +54,7 @@ internal static class CliErrors
         RunFolderProblem.NoCheckpoint =>
             $"start it again with `neuralot run {Path.Combine(exception.Directory, ExperimentRunner.ConfigFile)} --out {exception.Directory} --force`",
         RunFolderProblem.NoVelocityPhase => "drop --flow to sample the geodesic, or run again with a velocity section",
+        RunFolderProblem.NoReverseMap => "drop --reverse, or train the pair again with \"bidirectional\" in its solver section",
         RunFolderProblem.VelocityPhaseNotTrained => $"resume it with `neuralot resume {exception.Directory}`, or drop --flow",
         _ => exception.Fix,
     };

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
+using NeuralOT.Distributions;
 using NeuralOT.Experiments;
 using NeuralOT.IO;
 using static TorchSharp.torch;
@@ -44,9 +44,7 @@ public static class SampleCommand
                 var csv = ToCsv(samples);
                 if (parseResult.GetValue(output) is { } path)
                 {
-                    var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-                    if (!Directory.Exists(directory))
-                        throw new ArgumentException($"--out {path}: the folder {directory} does not exist; create it first.", "out");
+                    OutputFiles.CheckFolder(path);
                     AtomicFile.Write(path, csv);
                 }
                 else
@@ -61,11 +59,11 @@ public static class SampleCommand
 
     private static string ToCsv(Tensor samples)
     {
-        var values = samples.to(float64, CPU).data<double>().ToArray();
         var d = (int)samples.shape[1];
-        var text = new StringBuilder(string.Join(',', Enumerable.Range(0, d).Select(k => $"x{k}"))).Append('\n');
-        for (var index = 0; index < values.Length; index++)
-            text.Append(values[index].ToString("R", CultureInfo.InvariantCulture)).Append((index + 1) % d == 0 ? '\n' : ',');
+        var text = new StringWriter(CultureInfo.InvariantCulture);
+        CsvSamples.WriteHeader(text, CsvSamples.DefaultColumnNames(d));
+        using var values = samples.to(float64, CPU);
+        CsvSamples.WriteRows(text, values.data<double>().ToArray(), d);
         return text.ToString();
     }
 }

@@ -12,12 +12,25 @@ public static class Cost
     /// <exception cref="ArgumentException">The name is not a known cost.</exception>
     public static ICost Parse(string name)
     {
+        var p = ParseExponent(name);
+        return name.Trim().Equals("quadratic", StringComparison.OrdinalIgnoreCase) ? QuadraticCost.Instance : new PowerCost(p);
+    }
+
+    /// <summary>
+    /// The exponent p of the cost L(v) = |v|^p / p that <paramref name="name"/> names: 2 for <c>quadratic</c>, P for
+    /// <c>power:P</c> with any finite P (the caller checks its range: the solvers need p &gt; 1, discrete OT takes
+    /// p &gt;= 1, and p = 1 is the earth mover's distance). Used where only cost matrices are needed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is neither form.</exception>
+    public static double ParseExponent(string name)
+    {
         ArgumentNullException.ThrowIfNull(name);
         var trimmed = name.Trim();
-        if (trimmed.Equals("quadratic", StringComparison.OrdinalIgnoreCase)) return QuadraticCost.Instance;
+        if (trimmed.Equals("quadratic", StringComparison.OrdinalIgnoreCase)) return 2;
         if (trimmed.StartsWith("power:", StringComparison.OrdinalIgnoreCase)
-            && double.TryParse(trimmed["power:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p))
-            return new PowerCost(p);
+            && double.TryParse(trimmed["power:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
+            && double.IsFinite(p))
+            return p;
         throw new ArgumentException($"Unknown cost \"{name}\"; use {KnownNames}.", nameof(name));
     }
 

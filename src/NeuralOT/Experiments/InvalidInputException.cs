@@ -35,6 +35,9 @@ public enum RunFolderProblem
     /// <summary>The folder's checkpoint cannot be continued faithfully (other settings than its config.json, a
     /// diverged run, or no optimiser state).</summary>
     CannotResume,
+
+    /// <summary>The reverse map was asked for, but the run was not trained bidirectionally.</summary>
+    NoReverseMap,
 }
 
 /// <summary>A run folder that cannot be used for what was asked: <see cref="Problem"/> says why, and the message is

@@ -41,9 +41,7 @@ public static class CostMatrix
                 break;
             case PowerCost power:
                 FillSquaredDistances(source, target, matrix);
-                double halfP = power.P / 2, inverseP = 1 / power.P;
-                for (int index = 0; index < matrix.Length; index++)
-                    matrix[index] = Math.Pow(matrix[index], halfP) * inverseP;
+                RaiseToPower(matrix, power.P);
                 break;
             default:
                 Span<double> displacement = d <= 256 ? stackalloc double[d] : new double[d];
@@ -56,6 +54,40 @@ public static class CostMatrix
                 break;
         }
         return matrix;
+    }
+
+    /// <summary>
+    /// The n x m matrix of |y_j - x_i|^p / p for any p &gt;= 1 (row-major, as <see cref="Build(double[,], double[,], ICost)"/>):
+    /// the costs of discrete OT that need no Hamiltonian, so p = 1 (the earth mover's distance) is allowed here
+    /// while <see cref="PowerCost"/> needs p &gt; 1. Equals <see cref="Build(double[,], double[,], ICost)"/> with the
+    /// quadratic cost at p = 2 and with <see cref="PowerCost"/> above.
+    /// </summary>
+    /// <param name="source">Source samples x_i, n x d.</param>
+    /// <param name="target">Target samples y_j, m x d.</param>
+    /// <param name="p">The exponent, finite and at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">p below 1 or not finite.</exception>
+    /// <exception cref="ArgumentException">The point sets differ in dimension, or the matrix does not fit in memory.</exception>
+    public static double[] Build(double[,] source, double[,] target, double p)
+    {
+        if (!(p >= 1) || double.IsInfinity(p))
+            throw new ArgumentOutOfRangeException(nameof(p), p, $"The exponent p of |v|^p / p must be at least 1 (got {p}); p = 1 is the earth mover's distance, 2 the quadratic cost.");
+        if (p == 2) return Build(source, target, QuadraticCost.Instance);
+        PointSets.ValidateSameDimension(source, target);
+        int n = source.GetLength(0), m = target.GetLength(0);
+        CheckSize(n, m);
+        var matrix = new double[(long)n * m];
+        FillSquaredDistances(source, target, matrix);
+        RaiseToPower(matrix, p);
+        return matrix;
+    }
+
+    /// <summary>Turns squared distances s into s^(p/2) / p in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RaiseToPower(double[] matrix, double p)
+    {
+        double halfP = p / 2, inverseP = 1 / p;
+        for (int index = 0; index < matrix.Length; index++)
+            matrix[index] = Math.Pow(matrix[index], halfP) * inverseP;
     }
 
     /// <summary>Fills |y_j - x_i|^2, summing coordinate by coordinate (no |x|^2 + |y|^2 - 2 x.y cancellation).</summary>

@@ -8,7 +8,7 @@ namespace NeuralOT.Reference;
 /// c(x, y) = L(y - x). With uniform weights an optimal plan is a permutation (Birkhoff), so the problem is a linear
 /// assignment problem, solved here by the Jonker-Volgenant shortest augmenting path method on a dense cost matrix.
 /// Memory: the n x n cost matrix in doubles, 8 n^2 bytes (200 MB at n = 5000), plus O(n d).
-/// For unequal sizes or weights use <see cref="Sinkhorn"/>.
+/// For unequal sizes or weights, <see cref="SolveWeighted"/> solves the transportation problem exactly.
 /// </summary>
 public static class ExactTransport
 {
@@ -36,6 +36,30 @@ public static class ExactTransport
         Solve(PointSets.FromTensor(source, nameof(source)), PointSets.FromTensor(target, nameof(target)), cost);
 
     /// <summary>
+    /// Solves exact OT with weights between sample sets of any sizes n and m, for a given n x m cost matrix (row-major,
+    /// entry (i, j) at i * m + j, finite): the plan P minimising sum_ij P_ij C_ij with row sums a and column sums b,
+    /// as POT's <c>ot.emd</c>. Successive shortest paths on the dense matrix, in integer masses: uniform weights
+    /// exactly (m units per source, n per target), other weights rounded to multiples of 2^-40 of the total (so a weight
+    /// below about 1e-12 of the total counts as 0). For equal sizes with uniform weights <see cref="SolveAssignment"/>
+    /// is much faster; this method took 0.5 s at 300 x 400 samples, 3.3 s at 500 x 600 and 29 s at 1000 x 1200 on
+    /// the 2-core test machine under load.
+    /// </summary>
+    /// <param name="costMatrix">The n x m matrix; it is read, not modified.</param>
+    /// <param name="sourceWeights">Weights a_i (n, non-negative, positive sum; normalised to sum 1).</param>
+    /// <param name="targetWeights">Weights b_j (m, non-negative, positive sum; normalised to sum 1).</param>
+    /// <exception cref="ArgumentException">Invalid weights, a matrix that is not n x m, or an entry that is not finite.</exception>
+    public static ExactPlan SolveWeighted(double[] costMatrix, double[] sourceWeights, double[] targetWeights)
+    {
+        ArgumentNullException.ThrowIfNull(costMatrix);
+        ArgumentNullException.ThrowIfNull(sourceWeights);
+        ArgumentNullException.ThrowIfNull(targetWeights);
+        var a = PointSets.NormaliseWeights(sourceWeights, sourceWeights.Length, nameof(sourceWeights));
+        var b = PointSets.NormaliseWeights(targetWeights, targetWeights.Length, nameof(targetWeights));
+        PointSets.ValidateCostMatrix(costMatrix, a.Length, b.Length);
+        return TransportationProblem.Solve(costMatrix, a, b);
+    }
+
+    /// <summary>
     /// Solves the assignment problem for a given n x n cost matrix (row-major, entry (i, j) at i * n + j, finite):
     /// the permutation minimising the mean of C[i, assignment[i]], with dual potentials.
     /// </summary>
@@ -47,15 +71,7 @@ public static class ExactTransport
         ArgumentNullException.ThrowIfNull(costMatrix);
         if (n <= 0)
             throw new ArgumentException($"The size n must be positive (got {n}); pass at least one sample.", nameof(n));
-        if (costMatrix.LongLength != (long)n * n)
-            throw new ArgumentException(
-                $"The cost matrix has {costMatrix.LongLength} entries, expected n * n = {(long)n * n}; pass a square row-major matrix.",
-                nameof(costMatrix));
-        for (int index = 0; index < costMatrix.Length; index++)
-            if (!double.IsFinite(costMatrix[index]))
-                throw new ArgumentException(
-                    $"Cost matrix entry ({index / n}, {index % n}) is {costMatrix[index]}; every cost must be finite.",
-                    nameof(costMatrix));
+        PointSets.ValidateCostMatrix(costMatrix, n, n);
 
         var (assignment, columnPotential) = LinearAssignment.Solve(costMatrix, n);
         var rowPotential = new double[n];

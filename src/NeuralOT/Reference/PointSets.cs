@@ -46,4 +46,47 @@ internal static class PointSets
         Buffer.BlockCopy(values, 0, result, 0, values.Length * sizeof(double));
         return result;
     }
+
+    /// <summary>Weights normalised to sum 1, or uniform ones when <paramref name="weights"/> is null.</summary>
+    /// <exception cref="ArgumentException">Not one weight per sample, a negative or non-finite weight, or a zero sum.</exception>
+    public static double[] NormaliseWeights(double[]? weights, int count, string parameterName)
+    {
+        if (weights is null)
+        {
+            var uniform = new double[count];
+            Array.Fill(uniform, 1.0 / count);
+            return uniform;
+        }
+        if (weights.Length != count)
+            throw new ArgumentException(
+                $"There are {weights.Length} weights for {count} samples; pass one weight per sample.", parameterName);
+        if (count == 0)
+            throw new ArgumentException("The weights are empty; pass at least one sample.", parameterName);
+        double total = 0;
+        foreach (var w in weights)
+        {
+            if (!(w >= 0) || double.IsInfinity(w))
+                throw new ArgumentException(
+                    $"Weight {w} is not a finite non-negative number; weights must be finite and >= 0.", parameterName);
+            total += w;
+        }
+        if (!(total > 0))
+            throw new ArgumentException("The weights sum to 0; give at least one sample positive weight.", parameterName);
+        return weights.Select(w => w / total).ToArray();
+    }
+
+    /// <summary>Checks that a row-major cost matrix has n x m entries, all finite.</summary>
+    /// <exception cref="ArgumentException">The wrong length, or an entry that is not finite.</exception>
+    public static void ValidateCostMatrix(double[] costMatrix, int n, int m)
+    {
+        if (costMatrix.LongLength != (long)n * m)
+            throw new ArgumentException(
+                $"The cost matrix has {costMatrix.LongLength} entries, expected {n} x {m} = {(long)n * m} (source x target samples); pass a row-major n x m matrix.",
+                nameof(costMatrix));
+        for (int index = 0; index < costMatrix.Length; index++)
+            if (!double.IsFinite(costMatrix[index]))
+                throw new ArgumentException(
+                    $"Cost matrix entry ({index / m}, {index % m}) is {costMatrix[index]}; every cost must be finite.",
+                    nameof(costMatrix));
+    }
 }

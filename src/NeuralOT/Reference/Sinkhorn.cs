@@ -62,8 +62,8 @@ public static class Sinkhorn
         PointSets.ValidateSameDimension(source, target);
         ValidateEpsilon(epsilon);
         int n = source.GetLength(0), m = target.GetLength(0);
-        var a = Normalise(sourceWeights, n, nameof(sourceWeights));
-        var b = Normalise(targetWeights, m, nameof(targetWeights));
+        var a = PointSets.NormaliseWeights(sourceWeights, n, nameof(sourceWeights));
+        var b = PointSets.NormaliseWeights(targetWeights, m, nameof(targetWeights));
         return Run(CostMatrix.Build(source, target, cost ?? QuadraticCost.Instance), a, b, epsilon, options ?? new SinkhornOptions());
     }
 
@@ -88,17 +88,9 @@ public static class Sinkhorn
         ArgumentNullException.ThrowIfNull(sourceWeights);
         ArgumentNullException.ThrowIfNull(targetWeights);
         ValidateEpsilon(epsilon);
-        var a = Normalise(sourceWeights, sourceWeights.Length, nameof(sourceWeights));
-        var b = Normalise(targetWeights, targetWeights.Length, nameof(targetWeights));
-        if (costMatrix.LongLength != (long)a.Length * b.Length)
-            throw new ArgumentException(
-                $"The cost matrix has {costMatrix.LongLength} entries, expected {a.Length} x {b.Length} (source weights x target weights); pass a row-major n x m matrix.",
-                nameof(costMatrix));
-        for (int index = 0; index < costMatrix.Length; index++)
-            if (!double.IsFinite(costMatrix[index]))
-                throw new ArgumentException(
-                    $"Cost matrix entry ({index / b.Length}, {index % b.Length}) is {costMatrix[index]}; every cost must be finite.",
-                    nameof(costMatrix));
+        var a = PointSets.NormaliseWeights(sourceWeights, sourceWeights.Length, nameof(sourceWeights));
+        var b = PointSets.NormaliseWeights(targetWeights, targetWeights.Length, nameof(targetWeights));
+        PointSets.ValidateCostMatrix(costMatrix, a.Length, b.Length);
         return Run(costMatrix, a, b, epsilon, options ?? new SinkhornOptions());
     }
 
@@ -260,32 +252,6 @@ public static class Sinkhorn
             throw new ArgumentException($"Overrelaxation must lie in [1, 2) (got {options.Overrelaxation}); 1 is plain Sinkhorn.", nameof(options));
         if (!(options.ScalingFactor > 0 && options.ScalingFactor < 1))
             throw new ArgumentException($"ScalingFactor must lie in (0, 1) (got {options.ScalingFactor}); 0.5 is the default.", nameof(options));
-    }
-
-    private static double[] Normalise(double[]? weights, int count, string parameterName)
-    {
-        if (weights is null)
-        {
-            var uniform = new double[count];
-            Array.Fill(uniform, 1.0 / count);
-            return uniform;
-        }
-        if (weights.Length != count)
-            throw new ArgumentException(
-                $"There are {weights.Length} weights for {count} samples; pass one weight per sample.", parameterName);
-        if (count == 0)
-            throw new ArgumentException("The weights are empty; pass at least one sample.", parameterName);
-        double total = 0;
-        foreach (var w in weights)
-        {
-            if (!(w >= 0) || double.IsInfinity(w))
-                throw new ArgumentException(
-                    $"Weight {w} is not a finite non-negative number; weights must be finite and >= 0.", parameterName);
-            total += w;
-        }
-        if (!(total > 0))
-            throw new ArgumentException("The weights sum to 0; give at least one sample positive weight.", parameterName);
-        return weights.Select(w => w / total).ToArray();
     }
 
     /// <summary>

@@ -92,4 +92,38 @@ public sealed class CsvSamplesTests : IDisposable
         var error = Assert.Throws<InvalidDataException>(() => CsvSamples.Read(Write("1,2\n3\n")));
         Assert.DoesNotContain('\n', error.Message);
     }
+
+    [Fact]
+    public void ChunksHoldTheRowsInOrderAndARaggedRowIsNamedWhenReached()
+    {
+        var chunks = CsvSamples.ReadChunks(Write("a,b\n1,2\n3,4\n\n5,6\n7,8\n9,10\n"), 2).ToList();
+        Assert.Equal([2, 2, 1], chunks.Select(c => c.GetLength(0)));
+        Assert.Equal(new double[,] { { 9, 10 } }, chunks[2]);
+        Assert.Equal(new double[,] { { 1, 2 }, { 3, 4 }, { 5, 6 }, { 7, 8 }, { 9, 10 } }, CsvSamples.Read(Write("1,2\n3,4\n5,6\n7,8\n9,10\n")));
+
+        using var rows = CsvSamples.ReadChunks(Write("1,2\n3,4\n5\n"), 2).GetEnumerator();
+        Assert.True(rows.MoveNext());
+        var error = Assert.Throws<InvalidDataException>(() => rows.MoveNext());
+        Assert.Contains("row 3", error.Message);
+    }
+
+    [Fact]
+    public void TheHeaderIsReadWithItsNamesTrimmedAndNullWithoutOne()
+    {
+        Assert.Equal(["lon", "lat"], CsvSamples.ReadHeader(Write("lon, lat\n1,2\n"))!);
+        Assert.Null(CsvSamples.ReadHeader(Write("\n1,2\n")));
+        Assert.Throws<InvalidDataException>(() => CsvSamples.ReadHeader(Write("x,y\n")));
+    }
+
+    [Fact]
+    public void WrittenRowsReadBackExactly()
+    {
+        var values = new[] { 0.1, -1e-300, Math.PI, 12345678.9, double.Epsilon, -0.0 };
+        var text = new StringWriter();
+        CsvSamples.WriteHeader(text, CsvSamples.DefaultColumnNames(3));
+        CsvSamples.WriteRows(text, values, 3);
+        Assert.StartsWith("x0,x1,x2\n0.1,", text.ToString());
+        Assert.Equal(values, CsvSamples.Read(Write(text.ToString())).Cast<double>());
+        Assert.Throws<ArgumentException>(() => CsvSamples.WriteRows(text, values, 4));
+    }
 }

@@ -44,15 +44,22 @@ public class ReadmeExampleTests
     }
 
     [Fact]
-    public void TheReadmeExampleIsTheOneInTheReadme()
+    public void TheReadmeExampleIsTheOneInTheReadme() => AssertInReadme("ReadmeExampleTests.cs", "README example", 12);
+
+    /// <summary>Asserts that every line between <c>// --- {marker} starts ---</c> and <c>// --- {marker} ends ---</c> in
+    /// the test file (without its first <paramref name="indent"/> columns) stands in README.md, word for word.</summary>
+    /// <returns>The example's lines.</returns>
+    internal static string[] AssertInReadme(string testFile, string marker, int indent)
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
-        var test = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "NeuralOT.Tests", "Documentation", "ReadmeExampleTests.cs")).ReplaceLineEndings("\n");
-        var start = test.IndexOf("// --- README example starts ---\n", StringComparison.Ordinal);
-        var end = test.IndexOf("            // --- README example ends ---", StringComparison.Ordinal);
-        var lines = test[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Length >= 12 ? l[12..] : l.TrimStart());
+        var test = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "NeuralOT.Tests", "Documentation", testFile)).ReplaceLineEndings("\n");
+        var start = test.IndexOf($"// --- {marker} starts ---\n", StringComparison.Ordinal);
+        var end = test.IndexOf(new string(' ', indent) + $"// --- {marker} ends ---", StringComparison.Ordinal);
+        var lines = test[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()).ToArray();
+        Assert.NotEmpty(lines);
         foreach (var line in lines)
             Assert.Contains(line, readme);
+        return lines;
     }
 
     internal static string RepositoryRoot()

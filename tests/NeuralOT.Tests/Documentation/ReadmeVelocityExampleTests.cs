@@ -37,16 +37,6 @@ public class ReadmeVelocityExampleTests
     }
 
     [Fact]
-    public void TheReadmeVelocityExampleIsTheOneInTheReadme()
-    {
-        var root = ReadmeExampleTests.RepositoryRoot();
-        var readme = File.ReadAllText(Path.Combine(root, "README.md")).ReplaceLineEndings("\n");
-        var test = File.ReadAllText(Path.Combine(root, "tests", "NeuralOT.Tests", "Documentation", "ReadmeVelocityExampleTests.cs")).ReplaceLineEndings("\n");
-        var start = test.IndexOf("// --- README velocity example starts ---\n", StringComparison.Ordinal);
-        var end = test.IndexOf("        // --- README velocity example ends ---", StringComparison.Ordinal);
-        var lines = test[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Length >= 8 ? l[8..] : l.TrimStart()).ToArray();
-        Assert.NotEmpty(lines);
-        foreach (var line in lines)
-            Assert.Contains(line, readme);
-    }
+    public void TheReadmeVelocityExampleIsTheOneInTheReadme() =>
+        ReadmeExampleTests.AssertInReadme("ReadmeVelocityExampleTests.cs", "README velocity example", 8);
 }

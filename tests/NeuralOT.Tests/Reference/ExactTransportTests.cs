@@ -6,8 +6,62 @@ namespace NeuralOT.Tests.Reference;
 
 public class ExactTransportTests
 {
+    /// <summary>The assignment problems among the fixtures whose cost the solvers take (p &gt; 1).</summary>
     public static TheoryData<string> ExactFixtures() =>
-        new(OtFixture.Names.Where(name => OtFixture.Load(name).ExactCost is not null));
+        new(OtFixture.Names.Where(name => OtFixture.Load(name) is { IsAssignment: true, P: > 1 }));
+
+    /// <summary>Every fixture: any sizes, weights and p &gt;= 1.</summary>
+    public static TheoryData<string> AllFixtures() => new(OtFixture.Names);
+
+    [Theory]
+    [MemberData(nameof(AllFixtures))]
+    public void WeightedExactOTAgreesWithPOTEmd2AndCarriesACertificate(string name)
+    {
+        var fixture = OtFixture.Load(name);
+        var matrix = fixture.CostMatrix;
+        var plan = ExactTransport.SolveWeighted(matrix, fixture.A, fixture.B);
+        double expected = fixture.ExactCost!.Value;
+        Assert.True(Math.Abs(plan.Cost - expected) <= 1e-9 * Math.Abs(expected), $"{name}: ours {plan.Cost:R}, POT {expected:R}");
+        TransportCertificate.AssertOptimal(matrix, fixture.A, fixture.B, plan);
+        // The distance itself, against POT's emd2 on Euclidean distances to the power p, computed apart from exact_cost.
+        Assert.Equal(fixture.W, Math.Pow(fixture.P * plan.Cost, 1 / fixture.P), 1e-9 * fixture.W);
+        if (fixture.IsAssignment)
+            Assert.Equal(expected, ExactTransport.SolveAssignment(matrix, fixture.Source.Length).Cost, 1e-9 * Math.Abs(expected));
+    }
+
+    [Theory]
+    [InlineData(300, 200, 2, 1.0, false)]
+    [InlineData(150, 150, 3, 2.0, true)]
+    [InlineData(97, 251, 5, 1.5, true)]
+    public void WeightedRandomCloudsCarryAnOptimalityCertificate(int n, int m, int d, double p, bool weighted)
+    {
+        var source = TestPoints.Gaussian(n * 7 + d, n, d);
+        var target = TestPoints.Gaussian(m * 11 + d, m, d, mean: 1.5, scale: 0.7);
+        var random = new Random(n + m);
+        var a = Enumerable.Range(0, n).Select(_ => weighted ? random.NextDouble() : 1.0).ToArray();
+        var b = Enumerable.Range(0, m).Select(_ => weighted ? random.NextDouble() : 1.0).ToArray();
+        var matrix = CostMatrix.Build(source, target, p);
+        var plan = ExactTransport.SolveWeighted(matrix, a, b);
+        TransportCertificate.AssertOptimal(matrix, a, b, plan);
+        if (n == m && !weighted)
+            Assert.Equal(ExactTransport.SolveAssignment(matrix, n).Cost, plan.Cost, 1e-12);
+    }
+
+    [Fact]
+    public void ZeroWeightsAndTiesOnAGridCarryAnOptimalityCertificate()
+    {
+        var source = new double[36, 2];
+        var target = new double[20, 2];
+        for (int i = 0; i < 36; i++) (source[i, 0], source[i, 1]) = (i % 6, i / 6);
+        for (int j = 0; j < 20; j++) (target[j, 0], target[j, 1]) = (j % 5 + 0.5, j / 5);
+        var a = Enumerable.Range(0, 36).Select(i => i % 4 == 0 ? 0.0 : 1.0).ToArray();
+        var b = Enumerable.Range(0, 20).Select(j => 1.0 + j % 3).ToArray();
+        foreach (var p in new[] { 1.0, 2.0 })
+        {
+            var matrix = CostMatrix.Build(source, target, p);
+            TransportCertificate.AssertOptimal(matrix, a, b, ExactTransport.SolveWeighted(matrix, a, b));
+        }
+    }
 
     [Theory]
     [MemberData(nameof(ExactFixtures))]

@@ -12,8 +12,25 @@ public sealed record OtFixture(
     [property: JsonPropertyName("source_weights")] double[]? SourceWeights,
     [property: JsonPropertyName("target_weights")] double[]? TargetWeights,
     [property: JsonPropertyName("exact_cost")] double? ExactCost,
-    [property: JsonPropertyName("sinkhorn")] SinkhornFixture[] Sinkhorn)
+    [property: JsonPropertyName("w")] double W,
+    [property: JsonPropertyName("sinkhorn")] SinkhornFixture[] Sinkhorn,
+    [property: JsonPropertyName("sinkhorn_divergence")] DivergenceFixture[]? SinkhornDivergence)
 {
+    /// <summary>The exponent p of the fixture's cost |v|^p / p.</summary>
+    public double P => NeuralOT.Costs.Cost.ParseExponent(Cost);
+
+    /// <summary>The fixture's cost matrix (row-major n x m).</summary>
+    public double[] CostMatrix => NeuralOT.Reference.CostMatrix.Build(SourceArray, TargetArray, P);
+
+    /// <summary>The source weights, uniform when the fixture has none.</summary>
+    public double[] A => SourceWeights ?? Enumerable.Repeat(1.0 / Source.Length, Source.Length).ToArray();
+
+    /// <summary>The target weights, uniform when the fixture has none.</summary>
+    public double[] B => TargetWeights ?? Enumerable.Repeat(1.0 / Target.Length, Target.Length).ToArray();
+
+    /// <summary>Equal sizes and uniform weights: an assignment problem.</summary>
+    public bool IsAssignment => SourceWeights is null && Source.Length == Target.Length;
+
     /// <summary>The fixture files, by name (without extension).</summary>
     public static IEnumerable<string> Names =>
         Directory.EnumerateFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "DiscreteOT"), "*.json")
@@ -36,6 +53,11 @@ public sealed record OtFixture(
         return result;
     }
 }
+
+/// <summary>POT's debiased Sinkhorn divergence for one epsilon.</summary>
+public sealed record DivergenceFixture(
+    [property: JsonPropertyName("epsilon")] double Epsilon,
+    [property: JsonPropertyName("divergence")] double Divergence);
 
 /// <summary>POT's entropic transport cost for one epsilon.</summary>
 public sealed record SinkhornFixture(

@@ -41,4 +41,39 @@ internal static class TransportCertificate
         Assert.True(maximumOnAssignment <= tolerance, $"a reduced cost on the assignment is not zero: {maximumOnAssignment}");
         Assert.Equal(result.Cost, result.DualCost, tolerance);
     }
+
+    /// <summary>
+    /// The same for a weighted plan: non-negative entries with row sums a and column sums b (to 1e-12), the reported cost its
+    /// cost, potentials dual feasible and tight on the plan's entries, and primal = dual.
+    /// </summary>
+    public static void AssertOptimal(double[] matrix, double[] a, double[] b, ExactPlan plan)
+    {
+        int n = a.Length, m = b.Length;
+        double scale = Math.Max(1, matrix.Max(Math.Abs));
+        double tolerance = 1e-11 * scale;
+        double sumA = a.Sum(), sumB = b.Sum();
+        var rows = new double[n];
+        var columns = new double[m];
+        double primal = 0, maximumOnPlan = 0;
+        foreach (var entry in plan.Entries)
+        {
+            Assert.True(entry.Mass > 0, $"entry ({entry.Source}, {entry.Target}) has mass {entry.Mass}");
+            rows[entry.Source] += entry.Mass;
+            columns[entry.Target] += entry.Mass;
+            var c = matrix[(long)entry.Source * m + entry.Target];
+            primal += entry.Mass * c;
+            maximumOnPlan = Math.Max(maximumOnPlan, Math.Abs(c - plan.RowPotential[entry.Source] - plan.ColumnPotential[entry.Target]));
+        }
+        // Weights other than uniform ones are solved rounded to multiples of 2^-40 (less than 1e-12 each).
+        for (int i = 0; i < n; i++) Assert.Equal(a[i] / sumA, rows[i], 1e-12);
+        for (int j = 0; j < m; j++) Assert.Equal(b[j] / sumB, columns[j], 1e-12);
+        Assert.Equal(primal, plan.Cost, tolerance);
+        double minimumReduced = double.PositiveInfinity;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++)
+                minimumReduced = Math.Min(minimumReduced, matrix[(long)i * m + j] - plan.RowPotential[i] - plan.ColumnPotential[j]);
+        Assert.True(minimumReduced >= -tolerance, $"a reduced cost is negative: {minimumReduced}");
+        Assert.True(maximumOnPlan <= tolerance, $"a reduced cost on the plan is not zero: {maximumOnPlan}");
+        Assert.Equal(plan.Cost, plan.DualCost, tolerance);
+    }
 }
