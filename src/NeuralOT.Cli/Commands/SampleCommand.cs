@@ -9,7 +9,7 @@ namespace NeuralOT.Cli.Commands;
 
 /// <summary>
 /// <c>neuralot sample &lt;DIR&gt; --t T --n N [--flow] [--seed S] [--out FILE.csv]</c>: samples of a trained run's
-/// geodesic at time T (or of its phase-2 velocity flow), as CSV with the header <c>x0,...,x{d-1}</c>, to stdout or
+/// geodesic at time T (or of its phase-2 velocity flow), as CSV with the header <c>x1,...,xd</c>, to stdout or
 /// written atomically to a file.
 /// </summary>
 public static class SampleCommand

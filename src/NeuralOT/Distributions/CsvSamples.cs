@@ -51,10 +51,10 @@ public static class CsvSamples
         return header;
     }
 
-    /// <summary>The column names <c>x0,...,x{d-1}</c> that written samples carry when they have no names of their own.</summary>
+    /// <summary>The column names <c>x1,...,xd</c> that written samples carry when they have no names of their own: 1-based, as the figures and <c>--projection coords:i,j</c> count coordinates.</summary>
     /// <param name="dimension">The number of columns d.</param>
     public static string[] DefaultColumnNames(int dimension) =>
-        Enumerable.Range(0, dimension).Select(k => string.Create(CultureInfo.InvariantCulture, $"x{k}")).ToArray();
+        Enumerable.Range(0, dimension).Select(k => string.Create(CultureInfo.InvariantCulture, $"x{k + 1}")).ToArray();
 
     /// <summary>Writes one header row of column names.</summary>
     /// <param name="writer">Where the CSV goes.</param>

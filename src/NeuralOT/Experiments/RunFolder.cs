@@ -125,7 +125,7 @@ public static class RunFolder
     /// the map T, t = 0 the identity), or with <paramref name="reverse"/> y + t G(y)
     /// (<see cref="TransportResult.ReverseInterpolate"/>; t = 1 is the reverse map of a bidirectional run). The file is
     /// read and written <paramref name="chunkRows"/> rows at a time, so memory stays flat however many rows it has;
-    /// rows keep their order. The output's header is the input's header row, or <c>x0,...,x{d-1}</c> when the input
+    /// rows keep their order. The output's header is the input's header row, or <c>x1,...,xd</c> when the input
     /// has none. Works on a finished run and on one stopped after a checkpoint (its last checkpointed map).
     /// </summary>
     /// <param name="directory">A run folder.</param>

@@ -133,7 +133,7 @@ public class SampleCommandTests(FastGaussianRun run)
     private static List<double[]> ReadCsv(string path, int rows, int dimension)
     {
         var lines = File.ReadAllLines(path);
-        Assert.Equal(string.Join(',', Enumerable.Range(0, dimension).Select(k => $"x{k}")), lines[0]);
+        Assert.Equal(string.Join(',', Enumerable.Range(0, dimension).Select(k => $"x{k + 1}")), lines[0]);
         Assert.Equal(rows + 1, lines.Length);
         return lines.Skip(1).Select(line =>
         {

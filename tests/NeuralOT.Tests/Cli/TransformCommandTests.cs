@@ -60,7 +60,7 @@ public class TransformCommandTests(FastGaussianRun run)
     }
 
     /// <summary>--t 0 returns the input exactly; the default --t is 1, the map T of the folder's checkpoint; a file
-    /// without a header gets x0,...; rows keep their order.</summary>
+    /// without a header gets x1,...; rows keep their order.</summary>
     [Fact]
     public void TimeZeroIsTheIdentityAndTimeOneIsTheMap()
     {
@@ -70,14 +70,14 @@ public class TransformCommandTests(FastGaussianRun run)
 
         var identity = CliRunner.Run("transform", run.Directory, "--input", input, "--t", "0");
         Assert.True(identity.ExitCode == 0, identity.Error);
-        Assert.Equal(points, ReadRows(identity.Output, "x0,x1"));
+        Assert.Equal(points, ReadRows(identity.Output, "x1,x2"));
 
         var mapped = CliRunner.Run("transform", run.Directory, "--input", input);
         Assert.True(mapped.ExitCode == 0, mapped.Error);
         using var map = RunFolder.LoadMap(run.Directory, out _);
         using var x = tensor(points, float64);
         using var expected = map.Transport(x);
-        Assert.Equal(expected.data<double>().ToArray(), ReadRows(mapped.Output, "x0,x1").Cast<double>());
+        Assert.Equal(expected.data<double>().ToArray(), ReadRows(mapped.Output, "x1,x2").Cast<double>());
     }
 
     /// <summary>The input's header names the output's columns, and --out writes the file atomically (nothing on
@@ -108,7 +108,7 @@ public class TransformCommandTests(FastGaussianRun run)
         {
             var text = new StringWriter();
             Assert.Equal(100, RunFolder.Transform(run.Directory, input, text, 0.7, chunkRows: chunk));
-            return ReadRows(text.ToString(), "x0,x1");
+            return ReadRows(text.ToString(), "x1,x2");
         }
         var whole = Transform(1000);
         foreach (var chunk in new[] { 7, 1 })
@@ -261,6 +261,6 @@ public class TransformReverseTests(BidirectionalRun run)
 
         var identity = CliRunner.Run("transform", run.Directory, "--input", forward, "--reverse", "--t", "0");
         Assert.True(identity.ExitCode == 0, identity.Error);
-        Assert.Equal(moved, TransformCommandTests.ReadRows(identity.Output, "x0,x1"));
+        Assert.Equal(moved, TransformCommandTests.ReadRows(identity.Output, "x1,x2"));
     }
 }

@@ -122,7 +122,7 @@ public sealed class CsvSamplesTests : IDisposable
         var text = new StringWriter();
         CsvSamples.WriteHeader(text, CsvSamples.DefaultColumnNames(3));
         CsvSamples.WriteRows(text, values, 3);
-        Assert.StartsWith("x0,x1,x2\n0.1,", text.ToString());
+        Assert.StartsWith("x1,x2,x3\n0.1,", text.ToString());
         Assert.Equal(values, CsvSamples.Read(Write(text.ToString())).Cast<double>());
         Assert.Throws<ArgumentException>(() => CsvSamples.WriteRows(text, values, 4));
     }
