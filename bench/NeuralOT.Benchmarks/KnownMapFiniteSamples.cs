@@ -17,7 +17,9 @@ public static class KnownMapFiniteSamples
     /// <param name="curveInterval">Every this many iterations, print l2_uvp on fresh and on training points and what
     /// the critic and the saddle value look like on the training rows against fresh samples (0: no curve). Reading
     /// the networks does not touch the training stream, so the run is the same with or without the curve.</param>
-    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0)
+    /// <param name="heldOut">Train with the held-out guard (the default) or on every row (the run before the guard).</param>
+    /// <param name="csv">Append one row per run to this CSV file (null: print only).</param>
+    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0, bool heldOut = true, string? csv = null)
     {
         var config = ExperimentCatalogue.Get($"known-map-{dimension}d");
         var (_, target) = config.CreateDistributions();
@@ -35,7 +37,7 @@ public static class KnownMapFiniteSamples
             }
             var source = new EmpiricalDistribution(CsvSamples.Read(sourcePath), "source.csv");
             var data = new EmpiricalDistribution(CsvSamples.Read(targetPath), "target.csv");
-            var options = config.Solver with { Seed = seed };
+            var options = config.Solver with { Seed = seed, HeldOut = heldOut ? config.Solver.HeldOut : null };
             var fresh = problem.Source.Sample(10_000, new Generator(99)).DetachFromDisposeScope();
             var freshTargets = problem.Target.Sample(10_000, new Generator(98)).DetachFromDisposeScope();
             var training = tensor(CsvSamples.Read(sourcePath), float64).DetachFromDisposeScope();
@@ -54,8 +56,19 @@ public static class KnownMapFiniteSamples
             }
             using var result = MinimaxSolver.Solve(source, data, config.Cost, options, hooks: hooks);
             using var evaluation = NewDisposeScope();
+            if (curveInterval > 0 && result.HeldOut is { } evaluations) output.Write(evaluations.ToCsv());
+            double freshUvp = Uvp(result, problem, fresh), trainingUvp = Uvp(result, problem, training);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"known-map-{dimension}d seed {seed}, {samples} samples per side from CSV: l2_uvp {Uvp(result, problem, fresh):F3} % on fresh points, {Uvp(result, problem, training):F3} % on the training points; {result.TrainingTime.TotalSeconds:F0} s, {result.ExitMessage}"));
+                $"known-map-{dimension}d seed {seed}, {samples} samples per side from CSV, held-out guard {(heldOut ? "on" : "off")}: l2_uvp {freshUvp:F3} % on fresh points, {trainingUvp:F3} % on the training points; {result.TrainingTime.TotalSeconds:F0} s, {result.ExitMessage}"));
+            if (csv is not null)
+            {
+                var header = !File.Exists(csv);
+                using var writer = new StreamWriter(csv, append: true);
+                if (header) writer.WriteLine("dimension,seed,samples,held_out,l2_uvp_fresh,l2_uvp_training,selected_iteration,best_iteration,iterations,energy_selected,energy_last,train_seconds");
+                var report = result.HeldOut;
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{dimension},{seed},{samples},{(heldOut ? "on" : "off")},{freshUvp:F4},{trainingUvp:F4},{report?.SelectedIteration ?? result.IterationsCompleted},{report?.BestIteration.ToString(CultureInfo.InvariantCulture) ?? ""},{result.IterationsCompleted},{report?.Selected.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{report?.Last.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{result.TrainingTime.TotalSeconds:F0}"));
+            }
         }
         finally
         {
