@@ -19,7 +19,9 @@ public static class KnownMapFiniteSamples
     /// the networks does not touch the training stream, so the run is the same with or without the curve.</param>
     /// <param name="heldOut">Train with the held-out guard (the default) or on every row (the run before the guard).</param>
     /// <param name="csv">Append one row per run to this CSV file (null: print only).</param>
-    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0, bool heldOut = true, string? csv = null)
+    /// <param name="rollback">With the guard: put the last accepted networks back after an excursion (the default), or
+    /// only report excursions (the split alone).</param>
+    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0, bool heldOut = true, string? csv = null, bool rollback = true)
     {
         var config = ExperimentCatalogue.Get($"known-map-{dimension}d");
         var (_, target) = config.CreateDistributions();
@@ -37,7 +39,8 @@ public static class KnownMapFiniteSamples
             }
             var source = new EmpiricalDistribution(CsvSamples.Read(sourcePath), "source.csv");
             var data = new EmpiricalDistribution(CsvSamples.Read(targetPath), "target.csv");
-            var options = config.Solver with { Seed = seed, HeldOut = heldOut ? config.Solver.HeldOut : null };
+            var options = config.Solver with { Seed = seed, HeldOut = heldOut ? config.Solver.HeldOut! with { Rollback = rollback } : null };
+            var guard = !heldOut ? "off" : rollback ? "on" : "report-only";
             var fresh = problem.Source.Sample(10_000, new Generator(99)).DetachFromDisposeScope();
             var freshTargets = problem.Target.Sample(10_000, new Generator(98)).DetachFromDisposeScope();
             var training = tensor(CsvSamples.Read(sourcePath), float64).DetachFromDisposeScope();
@@ -56,18 +59,18 @@ public static class KnownMapFiniteSamples
             }
             using var result = MinimaxSolver.Solve(source, data, config.Cost, options, hooks: hooks);
             using var evaluation = NewDisposeScope();
-            if (curveInterval > 0 && result.HeldOut is { } evaluations) output.Write(evaluations.ToCsv());
+            if (result.HeldOut is { } evaluations) output.Write(evaluations.ToCsv());
             double freshUvp = Uvp(result, problem, fresh), trainingUvp = Uvp(result, problem, training);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"known-map-{dimension}d seed {seed}, {samples} samples per side from CSV, held-out guard {(heldOut ? "on" : "off")}: l2_uvp {freshUvp:F3} % on fresh points, {trainingUvp:F3} % on the training points; {result.TrainingTime.TotalSeconds:F0} s, {result.ExitMessage}"));
+                $"known-map-{dimension}d seed {seed}, {samples} samples per side from CSV, held-out guard {guard}: l2_uvp {freshUvp:F3} % on fresh points, {trainingUvp:F3} % on the training points; {result.TrainingTime.TotalSeconds:F0} s, {result.ExitMessage}"));
             if (csv is not null)
             {
                 var header = !File.Exists(csv);
                 using var writer = new StreamWriter(csv, append: true);
-                if (header) writer.WriteLine("dimension,seed,samples,held_out,l2_uvp_fresh,l2_uvp_training,selected_iteration,best_iteration,iterations,energy_selected,energy_last,train_seconds");
+                if (header) writer.WriteLine("dimension,seed,samples,held_out,l2_uvp_fresh,l2_uvp_training,selected_iteration,excursions,iterations,energy_selected,energy_last,train_seconds");
                 var report = result.HeldOut;
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{dimension},{seed},{samples},{(heldOut ? "on" : "off")},{freshUvp:F4},{trainingUvp:F4},{report?.SelectedIteration ?? result.IterationsCompleted},{report?.BestIteration.ToString(CultureInfo.InvariantCulture) ?? ""},{result.IterationsCompleted},{report?.Selected.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{report?.Last.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{result.TrainingTime.TotalSeconds:F0}"));
+                    $"{dimension},{seed},{samples},{guard},{freshUvp:F4},{trainingUvp:F4},{report?.SelectedIteration ?? result.IterationsCompleted},{report?.Excursions.ToString(CultureInfo.InvariantCulture) ?? ""},{result.IterationsCompleted},{report?.Selected.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{report?.Last.EnergyDistance.ToString("G4", CultureInfo.InvariantCulture) ?? ""},{result.TrainingTime.TotalSeconds:F0}"));
             }
         }
         finally

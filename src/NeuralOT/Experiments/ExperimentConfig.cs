@@ -27,7 +27,7 @@ public sealed record ExperimentConfig(
         "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
         "device", "history_interval", "bidirectional", "preconditioning", "held_out",
     ];
-    private static readonly string[] HeldOutKeys = ["fraction", "interval", "keep_best", "max_evaluation_rows"];
+    private static readonly string[] HeldOutKeys = ["fraction", "interval", "rollback", "excursion_factor", "max_evaluation_rows"];
     private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
     private static readonly string[] NetworkKeys = ["width", "depth", "activation", "input_convex"];
 
@@ -262,7 +262,8 @@ public sealed record ExperimentConfig(
         {
             Fraction = section.OptionalNumber("fraction") ?? options.Fraction,
             Interval = section.OptionalInteger("interval") ?? options.Interval,
-            KeepBest = section.OptionalBoolean("keep_best") ?? options.KeepBest,
+            Rollback = section.OptionalBoolean("rollback") ?? options.Rollback,
+            ExcursionFactor = section.OptionalNumber("excursion_factor") ?? options.ExcursionFactor,
             MaxEvaluationRows = section.OptionalInteger("max_evaluation_rows") ?? options.MaxEvaluationRows,
         };
     }
@@ -271,7 +272,8 @@ public sealed record ExperimentConfig(
     {
         var json = new JsonObject { ["fraction"] = heldOut.Fraction };
         if (heldOut.Interval is { } interval) json["interval"] = interval;
-        json["keep_best"] = heldOut.KeepBest;
+        json["rollback"] = heldOut.Rollback;
+        json["excursion_factor"] = heldOut.ExcursionFactor;
         json["max_evaluation_rows"] = heldOut.MaxEvaluationRows;
         return json;
     }

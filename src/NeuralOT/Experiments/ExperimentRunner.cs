@@ -428,7 +428,8 @@ public static partial class ExperimentRunner
             metrics["held_out_source_rows"] = heldOut.SourceHeldOutRows;
             metrics["held_out_target_rows"] = heldOut.TargetHeldOutRows;
             metrics["held_out_interval"] = heldOut.Interval;
-            metrics["held_out_best_iteration"] = heldOut.BestIteration;
+            metrics["held_out_evaluations"] = heldOut.Evaluations.Count;
+            metrics["held_out_excursions"] = heldOut.Excursions;
             metrics["held_out_selected_iteration"] = heldOut.SelectedIteration;
             metrics["held_out_energy_selected"] = heldOut.Selected.EnergyDistance;
             metrics["held_out_energy_last"] = heldOut.Last.EnergyDistance;

@@ -94,8 +94,8 @@ public static class MinimaxSolver
         TransportResult Result(TrainingOutcome outcome) =>
             new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
                 stopped.Preconditioner, outcome);
-        // The same seed holds out the same rows; the best networks before the stop are not saved, so the guard
-        // chooses among the evaluations after the resume.
+        // The same seed holds out the same rows; the accepted networks before the stop are not saved, so the guard
+        // starts its median and its copy afresh after the resume.
         using var heldOut = HeldOutMonitor.Prepare(stopped.Source, stopped.Target, options).Monitor;
         var resumeFrom = new TrainingOutcome(stopped.History, stopped.ExitReason, stopped.ExitMessage, stopped.IterationsCompleted, stopped.TrainingTime, state);
         var outcome = training.Train(progress, cancellation,

@@ -48,8 +48,8 @@ internal sealed class MinimaxTraining
     /// <param name="checkpointInterval">Iterations between checkpoints.</param>
     /// <param name="resumeFrom">The outcome of a stopped run to continue (its history, iterations, time and
     /// smoothed estimates); null to start at iteration 1.</param>
-    /// <param name="heldOut">The held-out guard for finite data: evaluated every interval and at the end, where it may
-    /// put the best evaluation's weights back; null when it does not act.</param>
+    /// <param name="heldOut">The held-out guard for finite data: evaluated every interval and at the end; after an
+    /// excursion it puts the last accepted networks back; null when it does not act.</param>
     public TrainingOutcome Train(
         IProgress<TrainingProgress>? progress, CancellationToken cancellation,
         Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue, TrainingOutcome? resumeFrom = null,
@@ -97,9 +97,9 @@ internal sealed class MinimaxTraining
             resumeFrom?.IterationsCompleted ?? 0, resumeFrom?.TrainingTime ?? TimeSpan.Zero);
         if (heldOut is null || outcome.Exit is not (ExitReason.IterationBudget or ExitReason.Converged) || outcome.Completed == 0)
             return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed, Snapshot());
-        // The end of training is always evaluated; keeping the best may then put earlier weights back.
+        // The end of training is always evaluated; an excursion there puts the last accepted networks back.
         heldOut.Monitor.Evaluate(outcome.Completed, heldOut.Transport, directions[0].Critic, networks, force: true);
-        var report = heldOut.Monitor.Finish(networks);
+        var report = heldOut.Monitor.Finish();
         return new TrainingOutcome(history, outcome.Exit, $"{outcome.Message}; {report.Summary()}", outcome.Completed, outcome.Elapsed, Snapshot(), report);
     }
 

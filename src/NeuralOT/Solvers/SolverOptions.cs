@@ -83,8 +83,8 @@ public sealed record SolverOptions
     /// otherwise (see <see cref="Resolve"/>).</summary>
     public Preconditioning? Preconditioning { get; init; }
 
-    /// <summary>The guard for finite data sets: hold out a share of the rows and keep the networks that score best on
-    /// them (see <see cref="HeldOutOptions"/>). On by default; it acts only when a side is an
+    /// <summary>The guard for finite data sets: hold out a share of the rows, score the map on them during training and
+    /// put the last accepted networks back after an excursion (see <see cref="HeldOutOptions"/>). On by default; it acts only when a side is an
     /// <see cref="Distributions.EmpiricalDistribution"/> (CSV files, arrays of rows), never on samplers. Null turns it
     /// off (training then uses every row, as before the guard existed).</summary>
     public HeldOutOptions? HeldOut { get; init; } = new();

@@ -76,9 +76,24 @@ public class HeldOutGuardTests
         Assert.Contains("turn the held-out split off", error.Message);
     }
 
+    [Fact]
+    public void DataTooSmallToHoldOutEnoughRowsTrainOnEveryRow()
+    {
+        // 490 rows hold out 49 at the default fraction, below the minimum of 50: the guard stands aside.
+        var generator = new Generator(3);
+        var pair = TestProblems.SmallGaussianPair();
+        using var rows = pair.Target.Sample(490, generator);
+        var small = new EmpiricalDistribution(To2D(rows), "490 rows");
+        using var guarded = MinimaxSolver.Solve(pair.Source, small, QuadraticCost.Instance, Short(5, new HeldOutOptions()));
+        using var unguarded = MinimaxSolver.Solve(pair.Source, small, QuadraticCost.Instance, Short(5, heldOut: null));
+        Assert.Null(guarded.HeldOut);
+        Assert.Equal(Weights(unguarded), Weights(guarded));
+    }
+
+    // The constant schedule makes the first k iterations of a run the same whatever its budget.
     private static SolverOptions Short(int iterations, HeldOutOptions? heldOut) => new()
     {
-        Iterations = iterations, BatchSize = 64, Seed = 4, HistoryInterval = 1, HeldOut = heldOut,
+        Iterations = iterations, BatchSize = 64, Seed = 4, HistoryInterval = 1, HeldOut = heldOut, Schedule = LearningRateSchedule.Constant,
         MapNetwork = new Networks.NetworkOptions(Width: 16), CriticNetwork = new Networks.NetworkOptions(Width: 16),
     };
 
@@ -89,8 +104,8 @@ public class HeldOutGuardTests
     {
         var generator = new Generator(11);
         var pair = TestProblems.SmallGaussianPair();
-        using var source = pair.Source.Sample(400, generator);
-        using var target = pair.Target.Sample(400, generator);
+        using var source = pair.Source.Sample(600, generator);
+        using var target = pair.Target.Sample(600, generator);
         return (new EmpiricalDistribution(To2D(source), "source rows"), new EmpiricalDistribution(To2D(target), "target rows"));
     }
 
@@ -135,33 +150,57 @@ public class HeldOutGuardTests
     }
 
     [Fact]
-    public void TheResultKeepsTheNetworksOfTheEvaluationWithTheLowestHeldOutEnergyDistance()
+    public void AnExcursionIsAValueAboveTheFactorTimesTheMedianOfTheAcceptedOnes()
+    {
+        Assert.False(HeldOutMonitor.IsExcursion(100, [1, 2], 2));           // too few accepted values to have a level
+        Assert.False(HeldOutMonitor.IsExcursion(4.0, [1, 2, 3], 2));        // median 2: 4 is not above 2 x 2
+        Assert.True(HeldOutMonitor.IsExcursion(4.01, [1, 2, 3], 2));
+        Assert.True(HeldOutMonitor.IsExcursion(5.1, [1, 2, 3, 100], 2));    // median 2.5, an outlier among them does not move it
+        Assert.False(HeldOutMonitor.IsExcursion(4.9, [1, 2, 3, 100], 2));
+        Assert.True(HeldOutMonitor.IsExcursion(double.NaN, [1], 2));        // a non-finite score always is, once there is a state to go back to
+        Assert.False(HeldOutMonitor.IsExcursion(double.NaN, [], 2));
+    }
+
+    [Fact]
+    public void EvaluationsLeaveTrainingAloneAndAnExcursionPutsTheLastAcceptedNetworksBack()
     {
         var (source, target) = SmallData();
-        // A constant, large learning rate keeps training noisy, so the best evaluation is not simply the last one.
-        var options = Short(60, new HeldOutOptions { Interval = 5 }) with { Schedule = LearningRateSchedule.Constant, MapLearningRate = 2e-2, CriticLearningRate = 2e-2 };
         using var probe = tensor(new double[,] { { 0, 0 }, { 1, -1 }, { -2, 0.5 } }, float64);
-        var mapsSeen = new Dictionary<int, double[]>();
-        var hooks = new TrainingHooks(5, state => mapsSeen[state.IterationsCompleted] = state.Transport(probe).data<double>().ToArray());
-        using var result = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options, hooks: hooks);
+        TransportResult Run(HeldOutOptions heldOut, Dictionary<int, double[]>? seen = null) =>
+            MinimaxSolver.Solve(source, target, QuadraticCost.Instance, Short(60, heldOut),
+                hooks: seen is null ? null : new TrainingHooks(5, state => seen[state.IterationsCompleted] = state.Transport(probe).data<double>().ToArray()));
 
-        var report = Assert.IsType<HeldOutReport>(result.HeldOut);
-        Assert.Equal([5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60], report.Evaluations.Select(e => e.Iteration));
-        Assert.Equal(40, report.SourceHeldOutRows);
-        Assert.Equal(40, report.TargetHeldOutRows);
-        var lowest = report.Evaluations.MinBy(e => e.EnergyDistance)!;
-        Assert.Equal(lowest.Iteration, report.BestIteration);
-        Assert.Equal(report.BestIteration, report.SelectedIteration);
-        Assert.NotEqual(60, report.SelectedIteration);
-        Assert.Contains($"kept the networks of iteration {report.SelectedIteration}", result.ExitMessage);
-        // The map the result holds is the map of that iteration, bit for bit.
-        Assert.Equal(mapsSeen[report.SelectedIteration], result.Transport(probe).data<double>().ToArray());
+        // Reported but not acted on, the evaluations do not change a single step: the weights are those of a run
+        // that never finds an excursion.
+        using var reportOnly = Run(new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001, Rollback = false });
+        using var never = Run(new HeldOutOptions { Interval = 5, ExcursionFactor = 1e9 });
+        Assert.Equal(Weights(never), Weights(reportOnly));
+        Assert.Equal(0, never.HeldOut!.Excursions);
+        Assert.True(reportOnly.HeldOut!.Excursions > 0);
+        Assert.Equal(60, reportOnly.HeldOut.SelectedIteration);
 
-        // keep_best = false reports the same evaluations and keeps the last networks.
-        using var last = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options with { HeldOut = new HeldOutOptions { Interval = 5, KeepBest = false } });
-        Assert.Equal(report.Evaluations, last.HeldOut!.Evaluations);
-        Assert.Equal(60, last.HeldOut.SelectedIteration);
-        Assert.NotEqual(mapsSeen[report.SelectedIteration], last.Transport(probe).data<double>().ToArray());
+        // With a factor barely above 1 every evaluation above the median is an excursion and is rolled back: the runs
+        // agree up to the first excursion and differ after it.
+        var seen = new Dictionary<int, double[]>();
+        using var rolledBack = Run(new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001 }, seen);
+        var report = rolledBack.HeldOut!;
+        var first = report.Evaluations.First(e => e.Excursion).Iteration;
+        Assert.Equal(reportOnly.HeldOut.Evaluations.TakeWhile(e => e.Iteration <= first), report.Evaluations.TakeWhile(e => e.Iteration <= first));
+        Assert.NotEqual(Weights(reportOnly), Weights(rolledBack));
+        Assert.Contains("rolled back", rolledBack.ExitMessage);
+
+        // An excursion at the end is rolled back too, and the result then holds the networks of the last accepted
+        // evaluation, bit for bit. With the constant schedule a run stopped at the first excursion takes the same steps
+        // as the longer run up to there, so its end is that excursion.
+        var stopped = first;
+        using var endsInExcursion = MinimaxSolver.Solve(source, target, QuadraticCost.Instance,
+            Short(stopped, new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001 }));
+        var endReport = endsInExcursion.HeldOut!;
+        Assert.True(endReport.Last.Excursion);
+        var lastAccepted = endReport.Evaluations.Last(e => !e.Excursion).Iteration;
+        Assert.Equal(lastAccepted, endReport.SelectedIteration);
+        Assert.Equal(seen[lastAccepted], endsInExcursion.Transport(probe).data<double>().ToArray());
+        Assert.Contains($"the networks of iteration {lastAccepted} are kept", endsInExcursion.ExitMessage);
     }
 
     [Fact]
@@ -188,8 +227,8 @@ public class HeldOutGuardTests
         Assert.Equal(new HeldOutOptions(), ExperimentConfig.Parse($$"""{ {{pair}} }""").Solver.HeldOut);
         Assert.Null(Parse("""{ "held_out": false }""").Solver.HeldOut);
         Assert.Equal(new HeldOutOptions(), Parse("""{ "held_out": true }""").Solver.HeldOut);
-        var custom = Parse("""{ "held_out": { "fraction": 0.2, "interval": 50, "keep_best": false } }""");
-        Assert.Equal(new HeldOutOptions { Fraction = 0.2, Interval = 50, KeepBest = false }, custom.Solver.HeldOut);
+        var custom = Parse("""{ "held_out": { "fraction": 0.2, "interval": 50, "rollback": false, "excursion_factor": 3 } }""");
+        Assert.Equal(new HeldOutOptions { Fraction = 0.2, Interval = 50, Rollback = false, ExcursionFactor = 3 }, custom.Solver.HeldOut);
         Assert.Equal(custom.Solver.HeldOut, ExperimentConfig.Parse(custom.ToJson()).Solver.HeldOut);
         Assert.Null(ExperimentConfig.Parse(Parse("""{ "held_out": false }""").ToJson()).Solver.HeldOut);
 
