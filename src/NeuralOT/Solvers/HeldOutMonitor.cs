@@ -125,8 +125,8 @@ internal sealed class HeldOutMonitor : IDisposable
         return (trainingSource, trainingTarget, monitor);
     }
 
-    // The held-out rows come in a random order (the split's permutation is not sorted for the evaluation subset), so
-    // taking the first rows is a random subset.
+    // Returns the held-out rows shuffled (by the same stream, after the split), so that their first rows are a random
+    // subset when an evaluation uses fewer than all of them.
     private static (IDistribution Training, Tensor? HeldOutRows, int Count) SplitSide(IDistribution side, HeldOutOptions options, ulong seed)
     {
         if (side is not EmpiricalDistribution data) return (side, null, 0);
