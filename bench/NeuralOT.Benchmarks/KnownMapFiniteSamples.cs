@@ -21,10 +21,12 @@ public static class KnownMapFiniteSamples
     /// <param name="csv">Append one row per run to this CSV file (null: print only).</param>
     /// <param name="rollback">With the guard: put the last accepted networks back after an excursion (the default), or
     /// only report excursions (the split alone).</param>
-    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0, bool heldOut = true, string? csv = null, bool rollback = true)
+    /// <param name="freshSamples">Train on the samplers instead (fresh samples every step, as <c>neuralot run</c>), for the
+    /// curve of the run the CSV runs are compared with.</param>
+    public static void Run(TextWriter output, int dimension, int seed, int samples, int curveInterval = 0, bool heldOut = true, string? csv = null, bool rollback = true, bool freshSamples = false)
     {
         var config = ExperimentCatalogue.Get($"known-map-{dimension}d");
-        var (_, target) = config.CreateDistributions();
+        var (sampler, target) = config.CreateDistributions();
         var problem = ((KnownMapTarget)target).Problem;
         var folder = Directory.CreateTempSubdirectory("neuralot-known-map-");
         try
@@ -57,7 +59,10 @@ public static class KnownMapFiniteSamples
                     output.Flush();
                 });
             }
-            using var result = MinimaxSolver.Solve(source, data, config.Cost, options, hooks: hooks);
+            using var result = freshSamples
+                ? MinimaxSolver.Solve(sampler, target, config.Cost, options, hooks: hooks)
+                : MinimaxSolver.Solve(source, data, config.Cost, options, hooks: hooks);
+            if (freshSamples) guard = "fresh samples";
             using var evaluation = NewDisposeScope();
             if (result.HeldOut is { } evaluations) output.Write(evaluations.ToCsv());
             double freshUvp = Uvp(result, problem, fresh), trainingUvp = Uvp(result, problem, training);
