@@ -13,8 +13,12 @@
 //           (--redraw: draw only, train nothing)
 //   known-map what the identity and the best affine map score on the known-map pairs (KnownMapBaselines):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- known-map [--dimensions 2,4,...,128]
-//   known-map-csv [--dimension 64] [--seed 0] [--samples 20000]: a known-map pair as two CSV files of fixed
+//   known-map-csv [--dimension 64] [--seed 0] [--samples 20000] [--curve 500]: a known-map pair as two CSV files of fixed
 //           samples, trained with the defaults and scored against the exact map on fresh and on training points
+//           (--curve N: also every N iterations, l2_uvp and the critic's training-minus-fresh mean as CSV lines;
+//           --held-out off: train on every row, without the held-out guard; --rollback off: hold out rows and report
+//           excursions without rolling back; --fresh-samples: train on the samplers instead, for the curve of the
+//           fresh-sample run; --csv FILE: append a row per run)
 //           known-map --collect RUNS [--csv bench/results/known-map.csv] [--figure f.png]: the metrics.json of the
 //           known-map runs below RUNS as a CSV, the table by dimension and the figure; --table CSV prints a CSV's table
 //   ablation the solver variants (critic form x bidirectional x affine preconditioning; AblationBenchmark):
@@ -60,7 +64,9 @@ if (args.Length > 0 && args[0] == "peer")
 }
 if (args.Length > 0 && args[0] == "known-map-csv")
 {
-    NeuralOT.Benchmarks.KnownMapFiniteSamples.Run(Console.Out, ParseInteger("--dimension", "64"), ParseInteger("--seed", "0"), ParseInteger("--samples", "20000"));
+    NeuralOT.Benchmarks.KnownMapFiniteSamples.Run(Console.Out, ParseInteger("--dimension", "64"), ParseInteger("--seed", "0"), ParseInteger("--samples", "20000"), ParseInteger("--curve", "0"),
+        heldOut: Option("--held-out") is not "off", csv: Option("--csv"), rollback: Option("--rollback") is not "off",
+        freshSamples: args.Contains("--fresh-samples"));
     return;
 }
 if (args.Length > 0 && args[0] == "known-map" && (Option("--collect") is not null || Option("--table") is not null))

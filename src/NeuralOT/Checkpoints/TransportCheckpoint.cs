@@ -152,9 +152,12 @@ public static class TransportCheckpoint
             ? bytes
             : throw new InvalidDataException($"The checkpoint {path} is corrupt: its header promises training state but the {name} section is missing.");
         var options = header.Solver;
-        var trainingSource = preconditioner?.PushForward(source) ?? source;
-        var directions = new List<TransportDirection> { new(trainingSource, target, map, critic, options) };
-        if (reverseMap is not null && reverseCritic is not null) directions.Add(new(target, trainingSource, reverseMap, reverseCritic, options));
+        // Training continues on the rows the run trained on: the held-out split is a function of the seed.
+        var (dataSource, dataTarget, monitor) = HeldOutMonitor.Prepare(source, target, options);
+        monitor?.Dispose();
+        var trainingSource = preconditioner?.PushForward(dataSource) ?? dataSource;
+        var directions = new List<TransportDirection> { new(trainingSource, dataTarget, map, critic, options) };
+        if (reverseMap is not null && reverseCritic is not null) directions.Add(new(dataTarget, trainingSource, reverseMap, reverseCritic, options));
         foreach (var (prefix, direction) in DirectionNames.Zip(directions))
         {
             LoadOptimizer(direction.MapOptimizer, Take(prefix + "map_optimizer"), path, prefix + "map_optimizer");

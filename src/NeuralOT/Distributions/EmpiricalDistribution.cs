@@ -34,6 +34,49 @@ public sealed class EmpiricalDistribution : IDistribution
         Description = description;
     }
 
+    // Rows already checked (a subset of another instance's rows): no second validation pass.
+    private EmpiricalDistribution(Tensor rows, string description)
+    {
+        _data = rows.DetachFromDisposeScope();
+        Description = description;
+    }
+
+    /// <summary>
+    /// Splits the rows into two disjoint parts: <paramref name="heldOutFraction"/> of them (rounded, at least one) chosen
+    /// at random by <paramref name="generator"/> are held out, the rest train. Both parts keep the rows' original order.
+    /// The same generator state gives the same split.
+    /// </summary>
+    /// <param name="heldOutFraction">The share of rows to hold out, in (0, 0.5].</param>
+    /// <param name="generator">The random stream that picks the held-out rows.</param>
+    /// <returns>The training rows and the held-out rows, each as an empirical distribution.</returns>
+    /// <exception cref="ArgumentException">The fraction is outside (0, 0.5], or the data has fewer than two rows per part.</exception>
+    public (EmpiricalDistribution Training, EmpiricalDistribution HeldOut) Split(double heldOutFraction, Generator generator)
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        if (!(heldOutFraction > 0 && heldOutFraction <= 0.5))
+            throw new ArgumentOutOfRangeException(nameof(heldOutFraction), heldOutFraction,
+                $"The held-out fraction must lie in (0, 0.5] (got {heldOutFraction}); 0.1 holds out a tenth of the rows.");
+        var heldOutCount = HeldOutCount(Count, heldOutFraction);
+        if (heldOutCount < 2 || Count - heldOutCount < 2)
+            throw new ArgumentException(
+                $"{Description} has {Count} rows: holding out {heldOutFraction:G3} of them leaves {heldOutCount} held out and {Count - heldOutCount} for training; each part needs at least 2 rows (use more data or turn the held-out split off).",
+                nameof(heldOutFraction));
+        using var scope = NewDisposeScope();
+        var order = randperm(Count, generator: generator);
+        var heldOutRows = order.narrow(0, 0, heldOutCount).sort().Values;
+        var trainingRows = order.narrow(0, heldOutCount, Count - heldOutCount).sort().Values;
+        return (new EmpiricalDistribution(_data.index_select(0, trainingRows), $"{Description}, training rows"),
+                new EmpiricalDistribution(_data.index_select(0, heldOutRows), $"{Description}, held-out rows"));
+    }
+
+    /// <summary>How many of <paramref name="rows"/> rows <see cref="Split"/> holds out: the fraction rounded to the
+    /// nearest row, at least one.</summary>
+    public static int HeldOutCount(int rows, double heldOutFraction) =>
+        Math.Max(1, (int)Math.Round(rows * heldOutFraction, MidpointRounding.AwayFromZero));
+
+    /// <summary>All rows, as a float64 CPU tensor (n x d) the caller owns.</summary>
+    public Tensor Rows() => _data.clone();
+
     /// <summary>Number of data rows n.</summary>
     public int Count => (int)_data.shape[0];
 

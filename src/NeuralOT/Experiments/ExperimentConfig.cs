@@ -25,8 +25,9 @@ public sealed record ExperimentConfig(
     [
         "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
         "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
-        "device", "history_interval", "bidirectional", "preconditioning",
+        "device", "history_interval", "bidirectional", "preconditioning", "held_out",
     ];
+    private static readonly string[] HeldOutKeys = ["fraction", "interval", "rollback", "excursion_factor", "max_evaluation_rows"];
     private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
     private static readonly string[] NetworkKeys = ["width", "depth", "activation", "input_convex"];
 
@@ -184,6 +185,7 @@ public sealed record ExperimentConfig(
             root["solver"]!["bidirectional"] = section;
         }
         if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
+        root["solver"]!["held_out"] = solver.HeldOut is { } heldOut ? HeldOutJson(heldOut) : false;
         if (Velocity is not null) root["velocity"] = Velocity.ToJson();
         root["evaluation"] = Evaluation.ToJson();
         if (CompareQuadratic) root["compare_quadratic"] = true;
@@ -244,7 +246,36 @@ public sealed record ExperimentConfig(
             },
             Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional",
                 "Write { \"lambda\": 1, \"eps\": 0.01 } to train both directions, or leave the key out to train one.")),
+            HeldOut = ParseHeldOut(section, options.HeldOut),
         };
+    }
+
+    // "held_out": false turns the guard off, true or absent keeps the defaults, an object sets its fields.
+    private static HeldOutOptions? ParseHeldOut(JsonSection solver, HeldOutOptions? defaults)
+    {
+        if (!solver.Has("held_out")) return defaults;
+        if (solver.IsBoolean("held_out")) return solver.OptionalBoolean("held_out") == true ? new HeldOutOptions() : null;
+        var section = solver.Section("held_out", "Write false to train on every row, true for the defaults, or an object such as { \"fraction\": 0.1 }.");
+        section.RejectUnknownKeys(HeldOutKeys);
+        var options = new HeldOutOptions();
+        return options with
+        {
+            Fraction = section.OptionalNumber("fraction") ?? options.Fraction,
+            Interval = section.OptionalInteger("interval") ?? options.Interval,
+            Rollback = section.OptionalBoolean("rollback") ?? options.Rollback,
+            ExcursionFactor = section.OptionalNumber("excursion_factor") ?? options.ExcursionFactor,
+            MaxEvaluationRows = section.OptionalInteger("max_evaluation_rows") ?? options.MaxEvaluationRows,
+        };
+    }
+
+    private static JsonObject HeldOutJson(HeldOutOptions heldOut)
+    {
+        var json = new JsonObject { ["fraction"] = heldOut.Fraction };
+        if (heldOut.Interval is { } interval) json["interval"] = interval;
+        json["rollback"] = heldOut.Rollback;
+        json["excursion_factor"] = heldOut.ExcursionFactor;
+        json["max_evaluation_rows"] = heldOut.MaxEvaluationRows;
+        return json;
     }
 
     private static BidirectionalOptions? ParseBidirectional(JsonSection? section)

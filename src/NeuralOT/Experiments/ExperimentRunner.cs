@@ -369,6 +369,8 @@ public static partial class ExperimentRunner
             _ => stopped,
         };
         AtomicFile.Write(history, result.History.ToCsv());
+        if (result.HeldOut is { } heldOut && checkpointFile == CheckpointFile)
+            AtomicFile.Write(Path.Combine(directory, RunFiles.HeldOut), heldOut.ToCsv());
         if (result.ExitReason != ExitReason.Diverged) TransportCheckpoint.Save(result, checkpoint, configSha256);
         return result;
     }
@@ -459,6 +461,21 @@ public static partial class ExperimentRunner
             ["train_seconds"] = Math.Round(result.TrainingTime.TotalSeconds, 3),
             ["exit_reason"] = ExitReasonName(result.ExitReason),
         };
+        if (result.HeldOut is { } heldOut)
+        {
+            // What the guard for finite data did: the split, and which evaluation's networks the metrics below score.
+            metrics["held_out_fraction"] = heldOut.Fraction;
+            metrics["held_out_source_rows"] = heldOut.SourceHeldOutRows;
+            metrics["held_out_target_rows"] = heldOut.TargetHeldOutRows;
+            metrics["held_out_interval"] = heldOut.Interval;
+            metrics["held_out_evaluations"] = heldOut.Evaluations.Count;
+            metrics["held_out_excursions"] = heldOut.Excursions;
+            metrics["held_out_selected_iteration"] = heldOut.SelectedIteration;
+            metrics["held_out_energy_selected"] = heldOut.Selected.EnergyDistance;
+            metrics["held_out_energy_last"] = heldOut.Last.EnergyDistance;
+            metrics["held_out_critic_gap_selected"] = heldOut.Selected.CriticGap;
+            metrics["held_out_critic_gap_last"] = heldOut.Last.CriticGap;
+        }
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
         var costSamples = CostSampleCounts(config, result.Dimension);

@@ -43,6 +43,9 @@ internal sealed class JsonSection
 
     public bool? OptionalBoolean(string key) => Has(key) ? Convert(key, Required(key), n => n.GetValue<bool>(), "true or false") : null;
 
+    /// <summary>Whether the key holds true or false (rather than an object or another value).</summary>
+    public bool IsBoolean(string key) => Has(key) && node[key]!.GetValueKind() is JsonValueKind.True or JsonValueKind.False;
+
     public double[] Vector(string key) => ReadVector(Required(key), Key(key));
 
     public double[][] Rows(string key) => ReadRows(Required(key), Key(key));

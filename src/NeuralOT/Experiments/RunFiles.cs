@@ -16,6 +16,9 @@ public static class RunFiles
     /// <summary>The metrics, written last and only when every phase finished.</summary>
     public const string Metrics = "metrics.json";
 
+    /// <summary>The held-out guard's evaluations (runs on finite data sets only): iteration, energy distance, critic gap.</summary>
+    public const string HeldOut = "held_out.csv";
+
     /// <summary>Phase 1's checkpoint.</summary>
     public const string Checkpoint = "checkpoint.ckpt";
 
@@ -32,7 +35,7 @@ public static class RunFiles
 
     /// <summary>Every data file a run may write.</summary>
     public static IReadOnlyList<string> DataFiles { get; } =
-        [Config, History, Metrics, Checkpoint, VelocityHistory, VelocityCheckpoint, QuadraticCheckpoint, QuadraticHistory];
+        [Config, History, Metrics, HeldOut, Checkpoint, VelocityHistory, VelocityCheckpoint, QuadraticCheckpoint, QuadraticHistory];
 
     /// <summary>Every figure page a run may have.</summary>
     public static IReadOnlyList<string> Figures { get; } =

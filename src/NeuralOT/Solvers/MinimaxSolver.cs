@@ -33,13 +33,18 @@ public static class MinimaxSolver
         var device = ResolveDevice(resolved.Device);
         using var threads = TorchGlobalState.WithThreads(resolved.Threads);
 
+        // Finite data sets lose their held-out rows here: everything below (the fits of the start, training) sees
+        // only the training rows. Samplers pass through unchanged.
+        var (dataSource, dataTarget, monitor) = HeldOutMonitor.Prepare(source, target, resolved);
+        using var heldOut = monitor;
+
         var preconditioner = resolved.Preconditioning == Preconditioning.Affine
-            ? AffinePreconditioner.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
+            ? AffinePreconditioner.Estimate(dataSource, dataTarget, new Generator((ulong)resolved.Seed + 7))
             : null;
-        var trainingSource = preconditioner?.PushForward(source) ?? source;
+        var trainingSource = preconditioner?.PushForward(dataSource) ?? dataSource;
 
         var start = resolved.Preconditioning == Preconditioning.Gaussian
-            ? GaussianStart.Estimate(source, target, new Generator((ulong)resolved.Seed + 7))
+            ? GaussianStart.Estimate(dataSource, dataTarget, new Generator((ulong)resolved.Seed + 7))
             : null;
 
         TransportDirection forward;
@@ -47,16 +52,18 @@ public static class MinimaxSolver
         // The networks' initial weights come from the global generator, seeded here and given back afterwards.
         using (TorchGlobalState.Seeded(resolved.Seed, resolved.Threads))
         {
-            forward = CreateDirection(trainingSource, target, resolved, device, start);
-            reverse = resolved.Bidirectional is null ? null : CreateDirection(target, trainingSource, resolved, device);
+            forward = CreateDirection(trainingSource, dataTarget, resolved, device, start);
+            reverse = resolved.Bidirectional is null ? null : CreateDirection(dataTarget, trainingSource, resolved, device);
         }
         var training = reverse is null
             ? new MinimaxTraining(cost, resolved, device, forward)
             : new MinimaxTraining(cost, resolved, device, forward, reverse);
         TransportResult Result(TrainingOutcome outcome) =>
             new(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+        var view = Result(new TrainingOutcome(new TrainingHistory(), ExitReason.Cancelled, "", 0, TimeSpan.Zero));
         var outcome = training.Train(progress, cancellation,
-            hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue);
+            hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue,
+            heldOut: monitor is null ? null : new HeldOutWatch(monitor, view.Transport));
         return Result(outcome);
     }
 
@@ -93,9 +100,13 @@ public static class MinimaxSolver
         TransportResult Result(TrainingOutcome outcome) =>
             new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
                 stopped.Preconditioner, outcome);
+        // The same seed holds out the same rows; the accepted networks before the stop are not saved, so the guard
+        // starts its median and its copy afresh after the resume.
+        using var heldOut = HeldOutMonitor.Prepare(stopped.Source, stopped.Target, options).Monitor;
         var resumeFrom = new TrainingOutcome(stopped.History, stopped.ExitReason, stopped.ExitMessage, stopped.IterationsCompleted, stopped.TrainingTime, state);
         var outcome = training.Train(progress, cancellation,
-            hooks is null ? null : snapshot => hooks.Checkpoint(Result(snapshot)), hooks?.CheckpointInterval ?? int.MaxValue, resumeFrom);
+            hooks is null ? null : snapshot => hooks.Checkpoint(Result(snapshot)), hooks?.CheckpointInterval ?? int.MaxValue, resumeFrom,
+            heldOut is null ? null : new HeldOutWatch(heldOut, Result(resumeFrom).Transport));
         return Result(outcome);
     }
 

@@ -48,10 +48,14 @@ internal sealed class MinimaxTraining
     /// <param name="checkpointInterval">Iterations between checkpoints.</param>
     /// <param name="resumeFrom">The outcome of a stopped run to continue (its history, iterations, time and
     /// smoothed estimates); null to start at iteration 1.</param>
+    /// <param name="heldOut">The held-out guard for finite data: evaluated every interval and at the end; after an
+    /// excursion it puts the last accepted networks back; null when it does not act.</param>
     public TrainingOutcome Train(
         IProgress<TrainingProgress>? progress, CancellationToken cancellation,
-        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue, TrainingOutcome? resumeFrom = null)
+        Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue, TrainingOutcome? resumeFrom = null,
+        HeldOutWatch? heldOut = null)
     {
+        var networks = directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray();
         var total = options.Iterations!.Value;
         var history = new TrainingHistory();
         foreach (var entry in resumeFrom?.History.Entries ?? []) history.Add(entry);
@@ -75,6 +79,7 @@ internal sealed class MinimaxTraining
         {
             if (checkpoint is not null && iteration % checkpointInterval == 0)
                 checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed, Snapshot()));
+            heldOut?.Monitor.Evaluate(iteration, heldOut.Transport, directions[0].Critic, networks);
             if (options.Bidirectional is not { } bidirectional) return null;
             smoothedForward = Smooth(smoothedForward, state.TransportCost);
             smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
@@ -90,7 +95,12 @@ internal sealed class MinimaxTraining
             progress is null ? null : (iteration, elapsed) => progress.Report(state.Progress(iteration, total, elapsed)),
             "lower the learning rates or set gradient_clip", cancellation, AfterIteration,
             resumeFrom?.IterationsCompleted ?? 0, resumeFrom?.TrainingTime ?? TimeSpan.Zero);
-        return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed, Snapshot());
+        if (heldOut is null || outcome.Exit is not (ExitReason.IterationBudget or ExitReason.Converged) || outcome.Completed == 0)
+            return new TrainingOutcome(history, outcome.Exit, outcome.Message, outcome.Completed, outcome.Elapsed, Snapshot());
+        // The end of training is always evaluated; an excursion there puts the last accepted networks back.
+        heldOut.Monitor.Evaluate(outcome.Completed, heldOut.Transport, directions[0].Critic, networks, force: true);
+        var report = heldOut.Monitor.Finish();
+        return new TrainingOutcome(history, outcome.Exit, $"{outcome.Message}; {report.Summary()}", outcome.Completed, outcome.Elapsed, Snapshot(), report);
     }
 
     /// <summary>One critic ascent step of every direction on fresh samples; returns the forward critic's estimate of S.</summary>
@@ -186,7 +196,10 @@ internal readonly record struct MapStepValues(double Objective, double Transport
 /// loaded from a checkpoint written without it).</summary>
 internal sealed record TrainingOutcome(
     TrainingHistory History, ExitReason ExitReason, string ExitMessage, int IterationsCompleted, TimeSpan TrainingTime,
-    TrainingState? State = null);
+    TrainingState? State = null, HeldOutReport? HeldOut = null);
+
+/// <summary>The held-out guard of a training run and the forward map it evaluates (float64 rows in and out).</summary>
+internal sealed record HeldOutWatch(HeldOutMonitor Monitor, Func<Tensor, Tensor> Transport);
 
 /// <summary>
 /// Everything beyond the networks' weights that phase-1 training continues from: each direction's Adam moments and

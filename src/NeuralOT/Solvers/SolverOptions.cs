@@ -83,6 +83,12 @@ public sealed record SolverOptions
     /// otherwise (see <see cref="Resolve"/>).</summary>
     public Preconditioning? Preconditioning { get; init; }
 
+    /// <summary>The guard for finite data sets: hold out a share of the rows, score the map on them during training and
+    /// put the last accepted networks back after an excursion (see <see cref="HeldOutOptions"/>). On by default; it acts only when a side is an
+    /// <see cref="Distributions.EmpiricalDistribution"/> (CSV files, arrays of rows), never on samplers. Null turns it
+    /// off (training then uses every row, as before the guard existed).</summary>
+    public HeldOutOptions? HeldOut { get; init; } = new();
+
     /// <summary>Record the history every this many iterations (the last iteration is always recorded).</summary>
     public int HistoryInterval { get; init; } = 10;
 
@@ -137,6 +143,7 @@ public sealed record SolverOptions
             Fail("preconditioning", "gaussian", "the Gaussian start trains one direction: remove \"bidirectional\", or use \"affine\"");
 
         Bidirectional?.Validate();
+        HeldOut?.Validate();
     }
 
     private static void Positive(string name, double value)

@@ -35,7 +35,13 @@ public sealed class TransportResult : IDisposable
         IterationsCompleted = outcome.IterationsCompleted;
         TrainingTime = outcome.TrainingTime;
         Training = outcome.State;
+        HeldOut = outcome.HeldOut;
     }
+
+    /// <summary>What the held-out guard for finite data did (the split, its evaluations, the iteration kept); null
+    /// when it did not act (samplers on both sides, the guard off, a run that did not finish, or a result loaded
+    /// from a checkpoint).</summary>
+    public HeldOutReport? HeldOut { get; }
 
     /// <summary>The source distribution mu0.</summary>
     public IDistribution Source { get; }
