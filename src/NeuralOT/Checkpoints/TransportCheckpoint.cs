@@ -51,6 +51,8 @@ public static class TransportCheckpoint
             }
             using var generatorState = training.Generator.get_state();
             sections.Add((GeneratorSection, generatorState.data<byte>().ToArray()));
+            if (training.HeldOut?.AcceptedNetworks is { } accepted)
+                sections.AddRange(networks.Zip(accepted, (network, bytes) => (HeldOutPrefix + network.Item1, bytes)));
         }
         var header = new CheckpointHeader
         {
@@ -64,6 +66,9 @@ public static class TransportCheckpoint
             TrainingSeconds = result.TrainingTime.TotalSeconds,
             History = result.History.ToCsv(),
             Training = result.Training is { } state ? new TrainingStateHeader(state.SmoothedWHat, state.SmoothedWHatReverse) : null,
+            HeldOut = result.Training?.HeldOut is { } guard
+                ? new HeldOutStateHeader(guard.Evaluations, guard.LastAcceptedIteration, guard.AcceptedNetworks is not null, guard.RestartedAfterIteration)
+                : null,
             ConfigSha256 = configSha256,
         };
         CheckpointFile.Write(path, Kind, header, sections, wrap);
@@ -72,6 +77,8 @@ public static class TransportCheckpoint
     // Section-name prefixes of the forward and reverse direction.
     private static readonly string[] DirectionNames = ["", "reverse_"];
     private const string GeneratorSection = "generator";
+    // Section-name prefix of the held-out guard's copy of the last accepted networks.
+    private const string HeldOutPrefix = "held_out_";
 
     /// <summary>Reads a checkpoint's header (without loading the networks).</summary>
     /// <exception cref="InvalidDataException">Not a checkpoint, truncated or corrupt (the message says which).</exception>
@@ -138,7 +145,9 @@ public static class TransportCheckpoint
         var training = header.Training is null ? null : LoadTrainingState(path, header, state, source, target, preconditioner, map, critic, reverseMap, reverseCritic);
         if (state.Count > 0) throw new InvalidDataException($"The checkpoint {path} holds an unexpected section \"{state.Keys.First()}\".");
         var outcome = new TrainingOutcome(TrainingHistory.FromCsv(header.History), header.ExitReason, header.ExitMessage,
-            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training);
+            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training,
+            FinishedHeldOutReport(path, header, training, source, target,
+                new nn.Module?[] { map, critic, reverseMap, reverseCritic }.OfType<nn.Module>().ToArray()));
         return new TransportResult(source, target, cost, options, map, critic, reverseMap, reverseCritic, preconditioner, outcome);
     }
 
@@ -174,7 +183,35 @@ public static class TransportCheckpoint
         {
             throw new InvalidDataException($"The checkpoint {path} has a corrupt sample-stream state: {error.Message}", error);
         }
-        return new TrainingState(directions.ToArray(), generator, header.Training!.SmoothedWHat, header.Training.SmoothedWHatReverse);
+        HeldOutGuardState? heldOut = null;
+        if (header.HeldOut is { } guard)
+        {
+            string[] names = reverseMap is null ? ["map", "critic"] : ["map", "critic", "reverse_map", "reverse_critic"];
+            var accepted = guard.HasAcceptedNetworks ? names.Select(name => Take(HeldOutPrefix + name)).ToArray() : null;
+            heldOut = new HeldOutGuardState(guard.Evaluations, guard.LastAcceptedIteration, accepted, guard.RestartedAfterIteration);
+        }
+        return new TrainingState(directions.ToArray(), generator, header.Training!.SmoothedWHat, header.Training.SmoothedWHatReverse, heldOut);
+    }
+
+    /// <summary>The held-out report of a finished run, rebuilt from the guard's saved state (so that a run whose
+    /// evaluation is resumed still reports it); null for a stopped run, a run without the guard, or a file written
+    /// before checkpoints kept the guard's state.</summary>
+    private static HeldOutReport? FinishedHeldOutReport(
+        string path, CheckpointHeader header, TrainingState? training, IDistribution source, IDistribution target, nn.Module[] networks)
+    {
+        if (training?.HeldOut is not { Evaluations.Count: > 0 } saved || header.ExitReason is not (ExitReason.IterationBudget or ExitReason.Converged))
+            return null;
+        using var monitor = HeldOutMonitor.Prepare(source, target, header.Solver).Monitor;
+        if (monitor is null) return null;
+        try
+        {
+            monitor.Continue(saved, networks, header.IterationsCompleted);
+        }
+        catch (InvalidDataException error)
+        {
+            throw new InvalidDataException($"The checkpoint {path} is corrupt: {error.Message}", error);
+        }
+        return monitor.Finish();
     }
 
     private static void LoadOptimizer(TorchSharp.Modules.OptimizerHelper optimizer, byte[] bytes, string path, string name)
@@ -217,6 +254,10 @@ public sealed record CheckpointHeader
     /// <summary>Present when the file holds the training state resume needs (see <see cref="TransportCheckpoint"/>);
     /// null in files written before resume existed.</summary>
     public TrainingStateHeader? Training { get; init; }
+    /// <summary>Present when the run trained with the held-out guard and the file keeps the guard's state (see
+    /// <see cref="TransportCheckpoint"/>); null without the guard, or in files written before checkpoints kept it (a
+    /// resume then restarts the guard).</summary>
+    public HeldOutStateHeader? HeldOut { get; init; }
     /// <summary>The SHA-256 (hex) of the run folder's config.json when a run saved the checkpoint; null for a
     /// checkpoint saved on its own, or written before this entry existed (then an edited config is not detected).</summary>
     public string? ConfigSha256 { get; init; }
@@ -225,6 +266,17 @@ public sealed record CheckpointHeader
 /// <summary>The header part of the training state: the agreement rule's smoothed W_hat estimates (bidirectional
 /// training; null otherwise). The optimisers and the sample stream are payload sections.</summary>
 public sealed record TrainingStateHeader(double? SmoothedWHat, double? SmoothedWHatReverse);
+
+/// <summary>The header part of the held-out guard's state; the accepted networks are payload sections
+/// (<c>held_out_map</c>, <c>held_out_critic</c>, and the reverse direction's when bidirectional).</summary>
+/// <param name="Evaluations">Every evaluation so far, oldest first.</param>
+/// <param name="LastAcceptedIteration">The iteration of the last accepted evaluation (0 before the first).</param>
+/// <param name="HasAcceptedNetworks">Whether the payload holds that evaluation's networks (false before the first
+/// accepted evaluation).</param>
+/// <param name="RestartedAfterIteration">Set when the guard restarted after a resume from a checkpoint without its
+/// state: the iteration the run was resumed after.</param>
+public sealed record HeldOutStateHeader(
+    IReadOnlyList<HeldOutEvaluation> Evaluations, int LastAcceptedIteration, bool HasAcceptedNetworks, int? RestartedAfterIteration);
 
 /// <summary>A saved <see cref="AffinePreconditioner"/>.</summary>
 public sealed record PreconditionerState(double Scale, double[] SourceMean, double[] TargetMean);

@@ -406,6 +406,25 @@ public static partial class ExperimentRunner
         return outcome with { Metrics = metrics };
     }
 
+    /// <summary>The held_out_* metrics: what the guard for finite data did (the split, its evaluations and excursions,
+    /// and which evaluation's networks the other metrics score).</summary>
+    internal static void AddHeldOutMetrics(Dictionary<string, object> metrics, HeldOutReport heldOut)
+    {
+        metrics["held_out_fraction"] = heldOut.Fraction;
+        metrics["held_out_source_rows"] = heldOut.SourceHeldOutRows;
+        metrics["held_out_target_rows"] = heldOut.TargetHeldOutRows;
+        metrics["held_out_interval"] = heldOut.Interval;
+        metrics["held_out_evaluations"] = heldOut.Evaluations.Count;
+        metrics["held_out_excursions"] = heldOut.Excursions;
+        metrics["held_out_selected_iteration"] = heldOut.SelectedIteration;
+        metrics["held_out_energy_selected"] = heldOut.Selected.EnergyDistance;
+        metrics["held_out_energy_last"] = heldOut.Last.EnergyDistance;
+        metrics["held_out_critic_gap_selected"] = heldOut.Selected.CriticGap;
+        metrics["held_out_critic_gap_last"] = heldOut.Last.CriticGap;
+        // A resume from a checkpoint written before checkpoints kept the guard's state: the evaluations above start there.
+        if (heldOut.RestartedAfterIteration is { } restarted) metrics["held_out_restarted_after_iteration"] = restarted;
+    }
+
     /// <summary>What evaluation is about to do, in one line: it takes from a second to a minute (exact OT on samples).</summary>
     private static string EvaluationStage(ExperimentConfig config, TransportResult result)
     {
@@ -461,21 +480,8 @@ public static partial class ExperimentRunner
             ["train_seconds"] = Math.Round(result.TrainingTime.TotalSeconds, 3),
             ["exit_reason"] = ExitReasonName(result.ExitReason),
         };
-        if (result.HeldOut is { } heldOut)
-        {
-            // What the guard for finite data did: the split, and which evaluation's networks the metrics below score.
-            metrics["held_out_fraction"] = heldOut.Fraction;
-            metrics["held_out_source_rows"] = heldOut.SourceHeldOutRows;
-            metrics["held_out_target_rows"] = heldOut.TargetHeldOutRows;
-            metrics["held_out_interval"] = heldOut.Interval;
-            metrics["held_out_evaluations"] = heldOut.Evaluations.Count;
-            metrics["held_out_excursions"] = heldOut.Excursions;
-            metrics["held_out_selected_iteration"] = heldOut.SelectedIteration;
-            metrics["held_out_energy_selected"] = heldOut.Selected.EnergyDistance;
-            metrics["held_out_energy_last"] = heldOut.Last.EnergyDistance;
-            metrics["held_out_critic_gap_selected"] = heldOut.Selected.CriticGap;
-            metrics["held_out_critic_gap_last"] = heldOut.Last.CriticGap;
-        }
+        if (result.HeldOut is { } heldOut) AddHeldOutMetrics(metrics, heldOut);
+
         // Evaluation samples come from their own stream, apart from the training samples.
         var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
         var costSamples = CostSampleCounts(config, result.Dimension);

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
 using TorchSharp;
@@ -16,6 +17,7 @@ namespace NeuralOT.Solvers;
 /// <param name="Excursion">Whether the energy distance exceeded <see cref="HeldOutOptions.ExcursionFactor"/> times the
 /// median of the accepted evaluations before it: training had jumped away, and (with rollback) the networks of the
 /// last accepted evaluation were put back.</param>
+[JsonNumberHandling(JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 public sealed record HeldOutEvaluation(int Iteration, double EnergyDistance, double CriticGap, bool Excursion);
 
 /// <summary>What the held-out guard did in a run: the split, every evaluation, the roll-backs and the iteration whose
@@ -40,6 +42,11 @@ public sealed record HeldOutReport(
     /// <summary>The last evaluation (the end of training).</summary>
     public HeldOutEvaluation Last => Evaluations[^1];
 
+    /// <summary>Set when the run was resumed from a checkpoint written before checkpoints kept the guard's state: the
+    /// iteration it was resumed after. <see cref="Evaluations"/> then start after it (the median and the accepted
+    /// networks started afresh there); null when the guard saw the whole run.</summary>
+    public int? RestartedAfterIteration { get; init; }
+
     /// <summary>How many evaluations were excursions (each one a roll-back when <see cref="Rollback"/> is on).</summary>
     public int Excursions => Evaluations.Count(e => e.Excursion);
 
@@ -57,7 +64,10 @@ public sealed record HeldOutReport(
         var kept = SelectedIteration == Last.Iteration
             ? "the last networks are kept"
             : FormattableString.Invariant($"the networks of iteration {SelectedIteration} are kept");
-        return FormattableString.Invariant($"held-out rows: {Evaluations.Count} evaluations, {excursions}; {kept} (energy distance {Selected.EnergyDistance:G3})");
+        var restarted = RestartedAfterIteration is { } after
+            ? FormattableString.Invariant($"; the guard restarted after iteration {after} (resumed from a checkpoint without its state)")
+            : "";
+        return FormattableString.Invariant($"held-out rows: {Evaluations.Count} evaluations, {excursions}; {kept} (energy distance {Selected.EnergyDistance:G3}){restarted}");
     }
 }
 
@@ -78,7 +88,9 @@ internal sealed class HeldOutMonitor : IDisposable
     private readonly double targetSelfTerm;
     private readonly List<HeldOutEvaluation> evaluations = [];
     private Dictionary<string, Tensor>[]? lastAccepted;
+    private byte[][]? lastAcceptedBytes;
     private int lastAcceptedIteration;
+    private int? restartedAfterIteration;
 
     private HeldOutMonitor(HeldOutOptions options, int interval, int sourceHeldOutRows, int targetHeldOutRows,
         Tensor heldOutSource, Tensor heldOutTarget, Tensor trainingTargetSample)
@@ -96,6 +108,10 @@ internal sealed class HeldOutMonitor : IDisposable
 
     /// <summary>Iterations between evaluations.</summary>
     public int Interval => interval;
+
+    /// <summary>A test seam: substitutes evaluation values and observes the networks after the guard acted. Null (the
+    /// product path): the guard measures and acts as documented.</summary>
+    internal HeldOutProbe? Probe { get; set; }
 
     /// <summary>
     /// Splits the finite sides of the problem. Returns the distributions to train on and the monitor, or the inputs
@@ -163,8 +179,10 @@ internal sealed class HeldOutMonitor : IDisposable
             var spread = onHeldOut.std().item<double>();
             gap = (onTraining.mean() - onHeldOut.mean()).item<double>() / (spread > 0 ? spread : 1);
         }
+        if (Probe?.Score is { } score) energy = score(iteration, energy);
         var excursion = IsExcursion(energy, evaluations.Where(e => !e.Excursion).Select(e => e.EnergyDistance).ToList(), options.ExcursionFactor);
-        evaluations.Add(new HeldOutEvaluation(iteration, energy, gap, excursion));
+        var evaluation = new HeldOutEvaluation(iteration, energy, gap, excursion);
+        evaluations.Add(evaluation);
         if (!excursion)
         {
             Copy(networks);
@@ -174,6 +192,7 @@ internal sealed class HeldOutMonitor : IDisposable
         {
             Restore(networks);
         }
+        Probe?.AfterEvaluation?.Invoke(evaluation, networks);
     }
 
     /// <summary>Whether <paramref name="energy"/> is an excursion from the accepted values: not finite, or above
@@ -190,6 +209,7 @@ internal sealed class HeldOutMonitor : IDisposable
     private void Copy(IReadOnlyList<nn.Module> networks)
     {
         Release();
+        lastAcceptedBytes = null;
         lastAccepted = networks.Select(network => network.state_dict().ToDictionary(
             entry => entry.Key, entry => entry.Value.detach().clone().DetachFromDisposeScope())).ToArray();
     }
@@ -211,7 +231,96 @@ internal sealed class HeldOutMonitor : IDisposable
         if (evaluations.Count == 0) throw new InvalidOperationException("No held-out evaluation was made: evaluate the final state first.");
         var selected = options.Rollback && evaluations[^1].Excursion && lastAccepted is not null ? lastAcceptedIteration : evaluations[^1].Iteration;
         return new HeldOutReport(options.Fraction, sourceHeldOutRows, targetHeldOutRows, (int)heldOutTarget.shape[0], interval,
-            options.Rollback, evaluations.ToArray(), selected);
+            options.Rollback, evaluations.ToArray(), selected) { RestartedAfterIteration = restartedAfterIteration };
+    }
+
+    /// <summary>The guard's state for a checkpoint: every evaluation so far, the iteration of the last accepted one and
+    /// its networks (each network's state as bytes, see <see cref="SerializeState"/>; null before the first accepted
+    /// evaluation). With it <see cref="Continue"/> goes on exactly as this monitor would.</summary>
+    public HeldOutGuardState Snapshot()
+    {
+        if (lastAccepted is not null) lastAcceptedBytes ??= lastAccepted.Select(SerializeState).ToArray();
+        return new HeldOutGuardState(evaluations.ToArray(), lastAcceptedIteration, lastAcceptedBytes, restartedAfterIteration);
+    }
+
+    /// <summary>Takes up a saved state (<see cref="Snapshot"/>) in a fresh monitor: the evaluations (so the median
+    /// goes on from them) and the accepted networks (so an excursion after a resume can put back networks accepted
+    /// before the interruption).</summary>
+    /// <param name="saved">The state, or null for a checkpoint written before checkpoints kept it: the guard then
+    /// starts afresh, and the report says after which iteration.</param>
+    /// <param name="networks">The run's networks, in the order <see cref="Evaluate"/> receives them: the saved copies
+    /// must match their entries' names, types and shapes.</param>
+    /// <param name="iterationsCompleted">The iterations the run completed before the stop.</param>
+    /// <exception cref="InvalidDataException">The saved networks do not match <paramref name="networks"/>.</exception>
+    public void Continue(HeldOutGuardState? saved, IReadOnlyList<nn.Module> networks, int iterationsCompleted)
+    {
+        if (evaluations.Count > 0) throw new InvalidOperationException("The guard has evaluated already: continue a saved state in a fresh monitor.");
+        if (saved is null)
+        {
+            restartedAfterIteration = iterationsCompleted > 0 ? iterationsCompleted : null;
+            return;
+        }
+        evaluations.AddRange(saved.Evaluations);
+        lastAcceptedIteration = saved.LastAcceptedIteration;
+        restartedAfterIteration = saved.RestartedAfterIteration;
+        if (saved.AcceptedNetworks is not { } bytes) return;
+        if (bytes.Count != networks.Count)
+            throw new InvalidDataException($"The saved held-out guard holds {bytes.Count} accepted networks, the run has {networks.Count}.");
+        lastAccepted = networks.Zip(bytes, DeserializeState).ToArray();
+        lastAcceptedBytes = bytes.ToArray();
+    }
+
+    /// <summary>A state dictionary as bytes: the entry count, then per entry its name, dtype, shape and raw data
+    /// (little-endian, as the tensor holds it on the CPU).</summary>
+    internal static byte[] SerializeState(Dictionary<string, Tensor> state) => Checkpoints.CheckpointFile.Serialize(writer =>
+    {
+        writer.Write(state.Count);
+        foreach (var (name, value) in state)
+        {
+            writer.Write(name);
+            writer.Write((int)value.dtype);
+            writer.Write((int)value.ndim);
+            foreach (var size in value.shape) writer.Write(size);
+            using var onCpu = value.detach().cpu().contiguous();
+            var data = onCpu.bytes.ToArray();
+            writer.Write(data.Length);
+            writer.Write(data);
+        }
+    });
+
+    /// <summary>Reads <see cref="SerializeState"/>'s bytes into tensors shaped like <paramref name="network"/>'s state
+    /// (on its device); anything else is refused.</summary>
+    internal static Dictionary<string, Tensor> DeserializeState(nn.Module network, byte[] bytes)
+    {
+        var live = network.state_dict();
+        var restored = new Dictionary<string, Tensor>();
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes));
+            var count = reader.ReadInt32();
+            if (count != live.Count) throw new InvalidDataException($"{count} entries, the network has {live.Count}");
+            for (var i = 0; i < count; i++)
+            {
+                var name = reader.ReadString();
+                var dtype = (ScalarType)reader.ReadInt32();
+                var shape = new long[reader.ReadInt32()];
+                for (var k = 0; k < shape.Length; k++) shape[k] = reader.ReadInt64();
+                var data = reader.ReadBytes(reader.ReadInt32());
+                if (!live.TryGetValue(name, out var target) || target.dtype != dtype || !target.shape.SequenceEqual(shape))
+                    throw new InvalidDataException($"the entry {name} ({dtype}, [{string.Join(", ", shape)}]) is not one of the network's");
+                using var onCpu = empty(shape, dtype);
+                if (data.Length != onCpu.bytes.Length) throw new InvalidDataException($"the entry {name} has {data.Length} bytes, not {onCpu.bytes.Length}");
+                onCpu.bytes = data;
+                restored[name] = onCpu.to(target.device).clone().DetachFromDisposeScope();
+            }
+            if (reader.BaseStream.Position != bytes.Length) throw new InvalidDataException("bytes after the last entry");
+            return restored;
+        }
+        catch (Exception error) when (error is InvalidDataException or EndOfStreamException or IOException)
+        {
+            foreach (var tensor in restored.Values) tensor.Dispose();
+            throw new InvalidDataException($"The saved held-out guard's accepted networks do not match the run's: {error.Message}", error);
+        }
     }
 
     private void Release()
@@ -227,4 +336,31 @@ internal sealed class HeldOutMonitor : IDisposable
         heldOutTarget.Dispose();
         trainingTargetSample.Dispose();
     }
+}
+
+/// <summary>What the held-out guard carries across a checkpoint (<see cref="HeldOutMonitor.Snapshot"/>).</summary>
+/// <param name="Evaluations">Every evaluation so far, oldest first: the median of the accepted ones goes on from them.</param>
+/// <param name="LastAcceptedIteration">The iteration of the last accepted evaluation (0 before the first).</param>
+/// <param name="AcceptedNetworks">That evaluation's networks, one state per network in the order map, critic (and
+/// reverse map, reverse critic when bidirectional), as <see cref="HeldOutMonitor.SerializeState"/> writes them; null
+/// before the first accepted evaluation.</param>
+/// <param name="RestartedAfterIteration">Set when the guard restarted after a resume from a checkpoint without this
+/// state (see <see cref="HeldOutReport.RestartedAfterIteration"/>).</param>
+internal sealed record HeldOutGuardState(
+    IReadOnlyList<HeldOutEvaluation> Evaluations, int LastAcceptedIteration, IReadOnlyList<byte[]>? AcceptedNetworks,
+    int? RestartedAfterIteration = null);
+
+/// <summary>
+/// A test seam into the held-out guard: tests substitute an evaluation's value to make a chosen evaluation an
+/// excursion (a late jump the networks did not really make) and observe the networks right after the guard acted.
+/// The product never sets one: without a probe the guard measures and acts exactly as documented.
+/// </summary>
+internal sealed class HeldOutProbe
+{
+    /// <summary>The energy distance the guard uses, given the iteration and the measured value; null keeps the measured one.</summary>
+    public Func<int, double, double>? Score { get; init; }
+
+    /// <summary>Called after every evaluation, once the guard has acted (copied the accepted networks or put them
+    /// back), with the evaluation and the run's networks.</summary>
+    public Action<HeldOutEvaluation, IReadOnlyList<nn.Module>>? AfterEvaluation { get; init; }
 }

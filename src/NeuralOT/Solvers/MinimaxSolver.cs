@@ -25,7 +25,14 @@ public static class MinimaxSolver
     /// <exception cref="ArgumentException">Mismatched dimensions or an invalid option (the message names it).</exception>
     public static TransportResult Solve(
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null,
-        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null)
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null) =>
+        SolveWithHeldOutProbe(source, target, cost, options, progress, cancellation, hooks, heldOutProbe: null);
+
+    /// <summary><see cref="Solve(IDistribution, IDistribution, ICost, SolverOptions?, IProgress{TrainingProgress}?, CancellationToken, TrainingHooks?)"/>
+    /// with a test seam into the held-out guard (null: the product path).</summary>
+    internal static TransportResult SolveWithHeldOutProbe(
+        IDistribution source, IDistribution target, ICost cost, SolverOptions? options,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingHooks? hooks, HeldOutProbe? heldOutProbe)
     {
         var resolved = Validate(source, target, cost, options);
         if (hooks is { CheckpointInterval: < 1 })
@@ -37,6 +44,7 @@ public static class MinimaxSolver
         // only the training rows. Samplers pass through unchanged.
         var (dataSource, dataTarget, monitor) = HeldOutMonitor.Prepare(source, target, resolved);
         using var heldOut = monitor;
+        if (monitor is not null) monitor.Probe = heldOutProbe;
 
         var preconditioner = resolved.Preconditioning == Preconditioning.Affine
             ? AffinePreconditioner.Estimate(dataSource, dataTarget, new Generator((ulong)resolved.Seed + 7))
@@ -81,7 +89,14 @@ public static class MinimaxSolver
     /// <exception cref="ArgumentException">The result cannot be resumed (the message says why).</exception>
     public static TransportResult Resume(
         TransportResult stopped, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
-        TrainingHooks? hooks = null)
+        TrainingHooks? hooks = null) =>
+        ResumeWithHeldOutProbe(stopped, progress, cancellation, hooks, heldOutProbe: null);
+
+    /// <summary><see cref="Resume(TransportResult, IProgress{TrainingProgress}?, CancellationToken, TrainingHooks?)"/>
+    /// with a test seam into the held-out guard (null: the product path).</summary>
+    internal static TransportResult ResumeWithHeldOutProbe(
+        TransportResult stopped, IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingHooks? hooks,
+        HeldOutProbe? heldOutProbe)
     {
         ArgumentNullException.ThrowIfNull(stopped);
         if (!stopped.CanResume)
@@ -100,9 +115,14 @@ public static class MinimaxSolver
         TransportResult Result(TrainingOutcome outcome) =>
             new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
                 stopped.Preconditioner, outcome);
-        // The same seed holds out the same rows; the accepted networks before the stop are not saved, so the guard
-        // starts its median and its copy afresh after the resume.
+        // The same seed holds out the same rows, and the guard goes on from its saved evaluations and accepted
+        // networks; a checkpoint written before it kept them restarts the guard (the report says so).
         using var heldOut = HeldOutMonitor.Prepare(stopped.Source, stopped.Target, options).Monitor;
+        if (heldOut is not null)
+        {
+            heldOut.Continue(state.HeldOut, state.Directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray(), stopped.IterationsCompleted);
+            heldOut.Probe = heldOutProbe;
+        }
         var resumeFrom = new TrainingOutcome(stopped.History, stopped.ExitReason, stopped.ExitMessage, stopped.IterationsCompleted, stopped.TrainingTime, state);
         var outcome = training.Train(progress, cancellation,
             hooks is null ? null : snapshot => hooks.Checkpoint(Result(snapshot)), hooks?.CheckpointInterval ?? int.MaxValue, resumeFrom,

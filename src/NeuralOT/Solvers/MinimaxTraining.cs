@@ -61,7 +61,7 @@ internal sealed class MinimaxTraining
         foreach (var entry in resumeFrom?.History.Entries ?? []) history.Add(entry);
         var state = new StepState();
         double? smoothedForward = resumeFrom?.State?.SmoothedWHat, smoothedReverse = resumeFrom?.State?.SmoothedWHatReverse;
-        TrainingState Snapshot() => new(directions, generator, smoothedForward, smoothedReverse);
+        TrainingState Snapshot() => new(directions, generator, smoothedForward, smoothedReverse, heldOut?.Monitor.Snapshot());
 
         string? Step(int iteration)
         {
@@ -77,9 +77,11 @@ internal sealed class MinimaxTraining
 
         string? AfterIteration(int iteration, TimeSpan elapsed)
         {
+            // The guard acts before the checkpoint, so that a checkpoint holds the networks training goes on from
+            // (after any roll-back) and the guard's state including this iteration's evaluation.
+            heldOut?.Monitor.Evaluate(iteration, heldOut.Transport, directions[0].Critic, networks);
             if (checkpoint is not null && iteration % checkpointInterval == 0)
                 checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed, Snapshot()));
-            heldOut?.Monitor.Evaluate(iteration, heldOut.Transport, directions[0].Critic, networks);
             if (options.Bidirectional is not { } bidirectional) return null;
             smoothedForward = Smooth(smoothedForward, state.TransportCost);
             smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
@@ -203,10 +205,14 @@ internal sealed record HeldOutWatch(HeldOutMonitor Monitor, Func<Tensor, Tensor>
 
 /// <summary>
 /// Everything beyond the networks' weights that phase-1 training continues from: each direction's Adam moments and
-/// step counts (inside its optimisers), the position of the sample stream, and the agreement rule's smoothed
-/// W_hat estimates. With it a resumed run takes exactly the steps the uninterrupted run would have taken.
+/// step counts (inside its optimisers), the position of the sample stream, the agreement rule's smoothed
+/// W_hat estimates and, for a guarded run on finite data, the held-out guard's evaluations and accepted networks
+/// (null when the guard does not act, or in a checkpoint written before checkpoints kept it). With it a resumed run
+/// takes exactly the steps the uninterrupted run would have taken.
 /// </summary>
-internal sealed record TrainingState(TransportDirection[] Directions, Generator Generator, double? SmoothedWHat, double? SmoothedWHatReverse);
+internal sealed record TrainingState(
+    TransportDirection[] Directions, Generator Generator, double? SmoothedWHat, double? SmoothedWHatReverse,
+    HeldOutGuardState? HeldOut = null);
 
 /// <summary>The latest values the loop reports and records.</summary>
 internal sealed class StepState

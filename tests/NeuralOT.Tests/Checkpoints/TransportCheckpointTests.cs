@@ -159,7 +159,9 @@ public class TransportCheckpointTests
 
         var content = root.GetProperty("content");
         Assert.Equal(["dimension", "cost", "solver", "preconditioner", "iterations_completed", "exit_reason", "exit_message",
-            "training_seconds", "history", "training", "config_sha256"], content.EnumerateObject().Select(p => p.Name));
+            "training_seconds", "history", "training", "held_out", "config_sha256"], content.EnumerateObject().Select(p => p.Name));
+        // Samplers on both sides: the held-out guard does not act, and the entry is null.
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, content.GetProperty("held_out").ValueKind);
         Assert.Equal("quadratic", content.GetProperty("cost").GetString());
         var solver = content.GetProperty("solver");
         Assert.Equal("time", solver.GetProperty("critic").GetString());
