@@ -282,6 +282,65 @@ public class HeldOutResumeTests
         Assert.True(heldOut.GetProperty("has_accepted_networks").GetBoolean());
     }
 
+    /// <summary>A run on data files cancelled midway (as Ctrl+C stops it) and continued with
+    /// <see cref="ExperimentRunner.Resume"/> writes the held_out.csv and the held_out_* metrics of the uninterrupted
+    /// run: every evaluation, not only those after the resume, and the same kept networks (the same metrics).</summary>
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void AResumedRunOnDataFilesWritesTheHeldOutFileAndMetricsOfTheUninterruptedRun()
+    {
+        using var folder = new TemporaryFolder();
+        var (source, target) = SmallData();
+        WriteCsv(folder.File("source.csv"), source);
+        WriteCsv(folder.File("target.csv"), target);
+        File.WriteAllText(folder.File("config.json"), """
+            { "name": "held-out-resume",
+              "source": { "type": "csv", "path": "source.csv" }, "target": { "type": "csv", "path": "target.csv" },
+              "cost": { "type": "quadratic" },
+              "solver": { "iterations": 1500, "batch_size": 64, "seed": 5, "history_interval": 10,
+                          "map_network": { "width": 16 }, "critic_network": { "width": 16 },
+                          "held_out": { "interval": 20, "excursion_factor": 1.0001 } },
+              "evaluation": { "sample_size": 200, "reference_draws": 0 } }
+            """);
+        var config = ExperimentConfig.Load(folder.File("config.json"));
+        var whole = folder.File("whole");
+        using (var run = ExperimentRunner.Run(config, new RunSettings(whole))) Assert.True(run.Finished);
+
+        var stoppedDir = folder.File("stopped");
+        using var cancellation = new CancellationTokenSource();
+        var progress = new ProgressCallback<TrainingProgress>(p => { if (p.Iteration >= 300) cancellation.Cancel(); });
+        int stoppedAt;
+        using (var stopped = ExperimentRunner.Run(config, new RunSettings(stoppedDir), progress, cancellation.Token))
+        {
+            Assert.Equal(ExitReason.Cancelled, stopped.Result.ExitReason);
+            stoppedAt = stopped.Result.IterationsCompleted;
+        }
+        Assert.InRange(stoppedAt, 300, 1499);
+        Assert.True(TransportCheckpoint.ReadHeader(Path.Combine(stoppedDir, ExperimentRunner.CheckpointFile)).HeldOut!.Evaluations.Count >= 15);
+        using (var resumed = ExperimentRunner.Resume(stoppedDir)) Assert.True(resumed.Finished);
+
+        var wholeHeldOut = File.ReadAllText(Path.Combine(whole, RunFiles.HeldOut));
+        Assert.Equal(1500 / 20, wholeHeldOut.Trim().Split('\n').Length - 1);
+        Assert.Contains(",1\n", wholeHeldOut);
+        Assert.Equal(wholeHeldOut, File.ReadAllText(Path.Combine(stoppedDir, RunFiles.HeldOut)));
+        using var wholeMetrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(whole, ExperimentRunner.MetricsFile)));
+        using var resumedMetrics = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(stoppedDir, ExperimentRunner.MetricsFile)));
+        var compared = wholeMetrics.RootElement.EnumerateObject().Select(p => p.Name).Where(name => name != "train_seconds").ToList();
+        Assert.Contains("held_out_selected_iteration", compared);
+        Assert.Contains("pushforward_w2", compared);
+        foreach (var name in compared)
+            Assert.Equal(wholeMetrics.RootElement.GetProperty(name).GetRawText(), resumedMetrics.RootElement.GetProperty(name).GetRawText());
+    }
+
+    private static void WriteCsv(string path, EmpiricalDistribution data)
+    {
+        using var rows = data.Rows();
+        var values = rows.data<double>().ToArray();
+        var d = (int)rows.shape[1];
+        File.WriteAllText(path, "x1,x2\n" + string.Concat(Enumerable.Range(0, values.Length / d).Select(i =>
+            string.Join(",", values.Skip(i * d).Take(d).Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "\n")));
+    }
+
     /// <summary>The guard's state, non-finite evaluations included, goes through the checkpoint header unchanged.</summary>
     [Fact]
     public void NonFiniteEvaluationsRoundTripThroughTheHeader()
