@@ -22,6 +22,13 @@ namespace NeuralOT.Checkpoints;
 /// <c>save_state_dict</c>), and <c>generator</c>, the training sample stream's state; the entry itself holds the
 /// agreement rule's smoothed estimates. With them <see cref="MinimaxSolver.Resume"/> continues exactly where training
 /// stopped. Files without the entry (content version 1) still load as results; they cannot be resumed.</para>
+/// <para>The held-out guard's state (content version 3, for runs on finite data with the guard): the header's
+/// <c>held_out</c> entry holds every evaluation so far and the last accepted iteration, and the payload the accepted
+/// networks as <c>held_out_map</c>, <c>held_out_critic</c> (and <c>held_out_reverse_map</c>,
+/// <c>held_out_reverse_critic</c>), after the generator, so that a resumed run's guard goes on from the same median and
+/// can put back networks accepted before the interruption; a finished file rebuilds its
+/// <see cref="TransportResult.HeldOut"/> report. Files without the entry resume with a fresh guard, and the report
+/// says after which iteration it restarted.</para>
 /// </summary>
 public static class TransportCheckpoint
 {

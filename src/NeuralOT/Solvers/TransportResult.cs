@@ -39,8 +39,8 @@ public sealed class TransportResult : IDisposable
     }
 
     /// <summary>What the held-out guard for finite data did (the split, its evaluations, the iteration kept); null
-    /// when it did not act (samplers on both sides, the guard off, a run that did not finish, or a result loaded
-    /// from a checkpoint).</summary>
+    /// when it did not act (samplers on both sides, the guard off), for a run that did not finish, or for a result
+    /// loaded from a checkpoint written before checkpoints kept the guard's state.</summary>
     public HeldOutReport? HeldOut { get; }
 
     /// <summary>The source distribution mu0.</summary>
