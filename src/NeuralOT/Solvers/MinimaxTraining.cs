@@ -77,11 +77,11 @@ internal sealed class MinimaxTraining
 
         string? AfterIteration(int iteration, TimeSpan elapsed)
         {
-            // The guard acts before the checkpoint, so that a checkpoint holds the networks training goes on from
-            // (after any roll-back) and the guard's state including this iteration's evaluation.
-            heldOut?.Monitor.Evaluate(iteration, heldOut.Transport, directions[0].Critic, networks);
+            // A checkpoint due at an iteration that is also due for evaluation holds the state before that evaluation
+            // (the hooks see the networks training produced); a resume from it makes the evaluation first (below).
             if (checkpoint is not null && iteration % checkpointInterval == 0)
                 checkpoint(new TrainingOutcome(history, ExitReason.Cancelled, $"checkpoint at iteration {iteration} of {total}", iteration, elapsed, Snapshot()));
+            heldOut?.Monitor.Evaluate(iteration, heldOut.Transport, directions[0].Critic, networks);
             if (options.Bidirectional is not { } bidirectional) return null;
             smoothedForward = Smooth(smoothedForward, state.TransportCost);
             smoothedReverse = Smooth(smoothedReverse, state.ReverseTransportCost!.Value);
@@ -91,6 +91,10 @@ internal sealed class MinimaxTraining
                 : null;
         }
 
+        // A resumed run first makes an evaluation that was due at the stop but not yet made (a periodic checkpoint is
+        // written just before it): the same networks give the same value and the same decision as without the stop.
+        if (resumeFrom is { IterationsCompleted: > 0 } && heldOut is not null)
+            heldOut.Monitor.Evaluate(resumeFrom.IterationsCompleted, heldOut.Transport, directions[0].Critic, networks);
         var outcome = TrainingLoop.Run(
             total, options.HistoryInterval, Step,
             (iteration, elapsed) => history.Add(state.Entry(iteration, elapsed)),

@@ -59,7 +59,7 @@ public class HeldOutResumeTests
     /// evaluations and history of the uninterrupted run. The factor just above 1 makes excursions (and roll-backs)
     /// frequent before and after the stop, so a guard that restarted its median or lost its accepted copy would
     /// diverge from the uninterrupted run. Checkpoint 47 falls between evaluations (every 5 iterations), 90 on one
-    /// (the evaluation and a possible roll-back happen before the checkpoint is written). The bidirectional run's
+    /// (the checkpoint is written just before that evaluation, which the resume then makes first). The bidirectional run's
     /// held-out values fell steadily (no excursion at this factor), so the seam makes two of its evaluations
     /// excursions, the same in both runs: roll-backs then restore both directions before and after the stop.</summary>
     [Theory]
@@ -84,7 +84,7 @@ public class HeldOutResumeTests
         using var stopped = TransportCheckpoint.Load(folder.File($"at-{stopAt}.ckpt"), source, target, QuadraticCost.Instance, options);
         Assert.True(stopped.CanResume);
         var saved = TransportCheckpoint.ReadHeader(folder.File($"at-{stopAt}.ckpt")).HeldOut!;
-        Assert.Equal(reference.Evaluations.Where(e => e.Iteration <= stopAt), saved.Evaluations);
+        Assert.Equal(reference.Evaluations.Where(e => e.Iteration < stopAt), saved.Evaluations);
         Assert.True(saved.HasAcceptedNetworks);
         using var resumed = MinimaxSolver.ResumeWithHeldOutProbe(stopped, null, default, null, jumps);
 
@@ -128,20 +128,23 @@ public class HeldOutResumeTests
     }
 
     /// <summary>After a resume, an excursion puts back networks accepted before the interruption: the checkpoint at
-    /// iteration 70 holds the copy of evaluation 70, and a jump at 80 (substituted through the seam) restores exactly
-    /// the checkpoint's networks. A guard restarted from nothing would have accepted the jump (no median yet).</summary>
+    /// iteration 75 holds the copy of evaluation 70 (its own networks are those of 75), and a jump at 80 (substituted
+    /// through the seam) restores exactly the networks the uninterrupted run had at 70. A guard restarted from nothing
+    /// would have accepted the jump (no median yet).</summary>
     [Fact]
     public void AnExcursionAfterAResumePutsBackTheNetworksAcceptedBeforeTheInterruption()
     {
         var (source, target) = SmallData();
         var options = Options(excursionFactor: 1000);
         using var folder = new TemporaryFolder();
-        using (var uninterrupted = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options,
-                   hooks: new TrainingHooks(70, state => TransportCheckpoint.Save(state, folder.File($"at-{state.IterationsCompleted}.ckpt")))))
+        var acceptedBeforeTheStop = new Dictionary<int, float[]>();
+        var uninterruptedProbe = new HeldOutProbe { AfterEvaluation = (evaluation, networks) => acceptedBeforeTheStop[evaluation.Iteration] = Weights(networks) };
+        using (var uninterrupted = MinimaxSolver.SolveWithHeldOutProbe(source, target, QuadraticCost.Instance, options, null, default,
+                   new TrainingHooks(75, state => TransportCheckpoint.Save(state, folder.File($"at-{state.IterationsCompleted}.ckpt"))), uninterruptedProbe))
             Assert.Equal(0, uninterrupted.HeldOut!.Excursions);
 
-        using var stopped = TransportCheckpoint.Load(folder.File("at-70.ckpt"), source, target, QuadraticCost.Instance, options);
-        var atInterruption = Weights(stopped);
+        using var stopped = TransportCheckpoint.Load(folder.File("at-75.ckpt"), source, target, QuadraticCost.Instance, options);
+        Assert.NotEqual(acceptedBeforeTheStop[70], Weights(stopped));
         var afterEvaluation = new Dictionary<int, float[]>();
         var probe = new HeldOutProbe
         {
@@ -152,7 +155,7 @@ public class HeldOutResumeTests
 
         var report = resumed.HeldOut!;
         Assert.Equal([80], report.Evaluations.Where(e => e.Excursion).Select(e => e.Iteration));
-        Assert.Equal(atInterruption, afterEvaluation[80]);
+        Assert.Equal(acceptedBeforeTheStop[70], afterEvaluation[80]);
         Assert.NotEqual(afterEvaluation[80], afterEvaluation[90]);
         Assert.Equal(Budget, report.SelectedIteration);
     }
@@ -178,7 +181,8 @@ public class HeldOutResumeTests
         using var resumed = MinimaxSolver.Resume(stopped);
         var report = resumed.HeldOut!;
         Assert.Equal(70, report.RestartedAfterIteration);
-        Assert.Equal(Enumerable.Range(8, 13).Select(k => k * EvaluationInterval), report.Evaluations.Select(e => e.Iteration));
+        // The checkpoint was written just before evaluation 70, which the resume makes first.
+        Assert.Equal(Enumerable.Range(7, 14).Select(k => k * EvaluationInterval), report.Evaluations.Select(e => e.Iteration));
         Assert.Contains("the guard restarted after iteration 70", resumed.ExitMessage);
         var metrics = new Dictionary<string, object>();
         ExperimentRunner.AddHeldOutMetrics(metrics, report);
@@ -264,9 +268,9 @@ public class HeldOutResumeTests
     {
         var (source, target) = SmallData();
         using var folder = new TemporaryFolder();
-        var path = folder.File("at-30.ckpt");
+        var path = folder.File("at-35.ckpt");
         using (MinimaxSolver.Solve(source, target, QuadraticCost.Instance, Options(excursionFactor: 1000) with { Iterations = 40 },
-                   hooks: new TrainingHooks(30, state => TransportCheckpoint.Save(state, path)))) { }
+                   hooks: new TrainingHooks(35, state => TransportCheckpoint.Save(state, path)))) { }
         var bytes = File.ReadAllBytes(path);
         var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16, 4));
         using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(20, length));
