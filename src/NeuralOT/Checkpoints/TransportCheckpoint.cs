@@ -149,18 +149,20 @@ public static class TransportCheckpoint
         var critic = (CriticNetwork)networks["critic"];
         var reverseMap = networks.GetValueOrDefault("reverse_map") as MapNetwork;
         var reverseCritic = networks.GetValueOrDefault("reverse_critic") as CriticNetwork;
-        var training = header.Training is null ? null : LoadTrainingState(path, header, state, source, target, preconditioner, map, critic, reverseMap, reverseCritic);
+        var (training, heldOutReport) = header.Training is null
+            ? default
+            : LoadTrainingState(path, header, state, source, target, preconditioner, map, critic, reverseMap, reverseCritic);
         if (state.Count > 0) throw new InvalidDataException($"The checkpoint {path} holds an unexpected section \"{state.Keys.First()}\".");
         var outcome = new TrainingOutcome(TrainingHistory.FromCsv(header.History), header.ExitReason, header.ExitMessage,
-            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training,
-            FinishedHeldOutReport(path, header, training, source, target,
-                new nn.Module?[] { map, critic, reverseMap, reverseCritic }.OfType<nn.Module>().ToArray()));
+            header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training, heldOutReport);
         return new TransportResult(source, target, cost, options, map, critic, reverseMap, reverseCritic, preconditioner, outcome);
     }
 
-    /// <summary>Rebuilds the optimisers over the loaded networks and restores their moments and the sample stream;
-    /// removes the sections it reads from <paramref name="sections"/>.</summary>
-    private static TrainingState LoadTrainingState(
+    /// <summary>Rebuilds the optimisers over the loaded networks and restores their moments, the sample stream and the
+    /// held-out guard's state; removes the sections it reads from <paramref name="sections"/>. For a finished run
+    /// with the guard's state it also rebuilds the held-out report (so that a run whose evaluation is resumed still
+    /// reports it).</summary>
+    private static (TrainingState State, HeldOutReport? HeldOut) LoadTrainingState(
         string path, CheckpointHeader header, Dictionary<string, byte[]> sections, IDistribution source, IDistribution target,
         AffinePreconditioner? preconditioner, MapNetwork map, CriticNetwork critic, MapNetwork? reverseMap, CriticNetwork? reverseCritic)
     {
@@ -170,7 +172,7 @@ public static class TransportCheckpoint
         var options = header.Solver;
         // Training continues on the rows the run trained on: the held-out split is a function of the seed.
         var (dataSource, dataTarget, monitor) = HeldOutMonitor.Prepare(source, target, options);
-        monitor?.Dispose();
+        using var heldOutMonitor = monitor;
         var trainingSource = preconditioner?.PushForward(dataSource) ?? dataSource;
         var directions = new List<TransportDirection> { new(trainingSource, dataTarget, map, critic, options) };
         if (reverseMap is not null && reverseCritic is not null) directions.Add(new(dataTarget, trainingSource, reverseMap, reverseCritic, options));
@@ -191,34 +193,26 @@ public static class TransportCheckpoint
             throw new InvalidDataException($"The checkpoint {path} has a corrupt sample-stream state: {error.Message}", error);
         }
         HeldOutGuardState? heldOut = null;
+        HeldOutReport? report = null;
         if (header.HeldOut is { } guard)
         {
             string[] names = reverseMap is null ? ["map", "critic"] : ["map", "critic", "reverse_map", "reverse_critic"];
             var accepted = guard.HasAcceptedNetworks ? names.Select(name => Take(HeldOutPrefix + name)).ToArray() : null;
             heldOut = new HeldOutGuardState(guard.Evaluations, guard.LastAcceptedIteration, accepted, guard.RestartedAfterIteration);
+            if (monitor is not null && guard.Evaluations.Count > 0 && header.ExitReason is ExitReason.IterationBudget or ExitReason.Converged)
+            {
+                try
+                {
+                    monitor.Continue(heldOut, directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray(), header.IterationsCompleted);
+                }
+                catch (InvalidDataException error)
+                {
+                    throw new InvalidDataException($"The checkpoint {path} is corrupt: {error.Message}", error);
+                }
+                report = monitor.Finish();
+            }
         }
-        return new TrainingState(directions.ToArray(), generator, header.Training!.SmoothedWHat, header.Training.SmoothedWHatReverse, heldOut);
-    }
-
-    /// <summary>The held-out report of a finished run, rebuilt from the guard's saved state (so that a run whose
-    /// evaluation is resumed still reports it); null for a stopped run, a run without the guard, or a file written
-    /// before checkpoints kept the guard's state.</summary>
-    private static HeldOutReport? FinishedHeldOutReport(
-        string path, CheckpointHeader header, TrainingState? training, IDistribution source, IDistribution target, nn.Module[] networks)
-    {
-        if (training?.HeldOut is not { Evaluations.Count: > 0 } saved || header.ExitReason is not (ExitReason.IterationBudget or ExitReason.Converged))
-            return null;
-        using var monitor = HeldOutMonitor.Prepare(source, target, header.Solver).Monitor;
-        if (monitor is null) return null;
-        try
-        {
-            monitor.Continue(saved, networks, header.IterationsCompleted);
-        }
-        catch (InvalidDataException error)
-        {
-            throw new InvalidDataException($"The checkpoint {path} is corrupt: {error.Message}", error);
-        }
-        return monitor.Finish();
+        return (new TrainingState(directions.ToArray(), generator, header.Training!.SmoothedWHat, header.Training.SmoothedWHatReverse, heldOut), report);
     }
 
     private static void LoadOptimizer(TorchSharp.Modules.OptimizerHelper optimizer, byte[] bytes, string path, string name)

@@ -274,6 +274,7 @@ internal sealed class HeldOutMonitor : IDisposable
     /// (little-endian, as the tensor holds it on the CPU).</summary>
     internal static byte[] SerializeState(Dictionary<string, Tensor> state) => Checkpoints.CheckpointFile.Serialize(writer =>
     {
+        using var scope = NewDisposeScope();
         writer.Write(state.Count);
         foreach (var (name, value) in state)
         {
@@ -281,8 +282,7 @@ internal sealed class HeldOutMonitor : IDisposable
             writer.Write((int)value.dtype);
             writer.Write((int)value.ndim);
             foreach (var size in value.shape) writer.Write(size);
-            using var onCpu = value.detach().cpu().contiguous();
-            var data = onCpu.bytes.ToArray();
+            var data = value.detach().cpu().contiguous().bytes.ToArray();
             writer.Write(data.Length);
             writer.Write(data);
         }
@@ -292,7 +292,9 @@ internal sealed class HeldOutMonitor : IDisposable
     /// (on its device); anything else is refused.</summary>
     internal static Dictionary<string, Tensor> DeserializeState(nn.Module network, byte[] bytes)
     {
+        // The live entries are taken outside the scope below, which disposes only the temporaries made here.
         var live = network.state_dict();
+        using var scope = NewDisposeScope();
         var restored = new Dictionary<string, Tensor>();
         try
         {
@@ -308,7 +310,7 @@ internal sealed class HeldOutMonitor : IDisposable
                 var data = reader.ReadBytes(reader.ReadInt32());
                 if (!live.TryGetValue(name, out var target) || target.dtype != dtype || !target.shape.SequenceEqual(shape))
                     throw new InvalidDataException($"the entry {name} ({dtype}, [{string.Join(", ", shape)}]) is not one of the network's");
-                using var onCpu = empty(shape, dtype);
+                var onCpu = empty(shape, dtype);
                 if (data.Length != onCpu.bytes.Length) throw new InvalidDataException($"the entry {name} has {data.Length} bytes, not {onCpu.bytes.Length}");
                 onCpu.bytes = data;
                 restored[name] = onCpu.to(target.device).clone().DetachFromDisposeScope();
