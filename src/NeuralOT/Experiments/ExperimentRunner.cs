@@ -558,7 +558,7 @@ public static partial class ExperimentRunner
         metrics[MetricNames.QuadraticMapDifference] = 100 * (result.Transport(x) - companion.Transport(x)).square().sum(1).mean().item<double>() / targetVariance;
     }
 
-    /// <summary>The exact-OT metrics on samples: <c>in_sample_map_error</c> on one draw of n samples per side; for the
+    /// <summary>The exact-OT metrics on samples: <c>in_sample_map_error_percent</c> on one draw of n samples per side; for the
     /// quadratic cost <c>pushforward_w2</c> (T#mu0 samples against fresh mu1 samples) and its floor (two fresh mu1
     /// sample sets), each the mean over <paramref name="draws"/> independent draws. One draw of the floor alone
     /// varied by 25 % across seeds on mixture-2d (0.33-0.42 at n = 2,000), more than the maps did.</summary>
