@@ -402,7 +402,9 @@ public static class Figures
     /// <summary>The vertical extent of row k of n counted from the top, with room for a panel title between rows.</summary>
     private static (double, double) Row(int k, int n)
     {
-        var gap = n > 1 ? 0.3 / n : 0;
+        // Tick labels, the axis title and the next panel's title must fit even when a page shrinks the figure to a
+        // short window (ChartMarkup keeps at least three quarters of the designed height).
+        var gap = n > 1 ? 0.4 / n : 0;
         var height = (1 - gap * (n - 1)) / n;
         var top = 1 - k * (height + gap);
         return (top - height, top);
