@@ -1,6 +1,4 @@
 using System.Globalization;
-using NeuralOT.Costs;
-using NeuralOT.Distributions;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
 using Plotly.NET;

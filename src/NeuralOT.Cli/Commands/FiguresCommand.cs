@@ -31,7 +31,7 @@ public static class FiguresCommand
                 var request = figures.Prepare(parseResult, map.Problem);
                 var velocityCheckpoint = Path.Combine(directory, ExperimentRunner.VelocityCheckpointFile);
                 using var velocity = config.Velocity is not null && File.Exists(velocityCheckpoint) ? RunFolder.LoadVelocity(directory, config, map) : null;
-                using var comparison = RunFolder.LoadQuadraticComparison(directory, config);
+                using var comparison = RunFolder.LoadQuadraticComparison(directory, config, map);
                 using var images = ImageSamples.For(config);
                 IReadOnlyList<string> written;
                 try

@@ -1,5 +1,4 @@
 using NeuralOT.Checkpoints;
-using NeuralOT.Costs;
 using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;

@@ -88,15 +88,18 @@ public static class RunFolder
     }
 
     /// <summary>The quadratic-cost companion of a <c>compare_quadratic</c> run (quadratic_checkpoint.ckpt), or null
-    /// when the run has none. The caller disposes it.</summary>
+    /// when the run has none. It solves the same pair as <paramref name="map"/> and reads its distributions, so the
+    /// folder's problem is not built again. The caller disposes it.</summary>
+    /// <param name="directory">The run folder.</param>
+    /// <param name="config">Its config (<see cref="LoadMap"/> gives it).</param>
+    /// <param name="map">The run's phase-1 result (<see cref="LoadMap"/>).</param>
     /// <exception cref="InvalidDataException">A truncated, corrupt or mismatched checkpoint.</exception>
-    public static TransportResult? LoadQuadraticComparison(string directory, ExperimentConfig config)
+    public static TransportResult? LoadQuadraticComparison(string directory, ExperimentConfig config, TransportResult map)
     {
+        ArgumentNullException.ThrowIfNull(map);
         var checkpoint = Path.Combine(directory, ExperimentRunner.QuadraticCheckpointFile);
         if (!config.CompareQuadratic || !File.Exists(checkpoint)) return null;
-        // Not disposed, as in LoadMap: the result samples from its distributions.
-        var problem = ExperimentRunner.CheckedProblem(config);
-        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, Costs.QuadraticCost.Instance, config.Solver, RunFiles.ConfigSha256(directory));
+        return TransportCheckpoint.Load(checkpoint, map.Source, map.Target, Costs.QuadraticCost.Instance, config.Solver, RunFiles.ConfigSha256(directory));
     }
 
     /// <summary>
