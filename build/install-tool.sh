@@ -3,7 +3,7 @@
 # it to this clone's state. Re-run it after pulling or changing the code.
 #
 # It packs src/NeuralOT.Cli as a tool package for this machine's runtime only (-r <RID>: linux-x64 here, about 160 MB
-# with libtorch; without -r the package would carry the libtorch of every platform) into artifacts/tool, under a fresh
+# with that runtime's libtorch, see build/LibTorchCpu.targets) into artifacts/tool, under a fresh
 # version 0.1.0-dev.<UTC time> (NuGet never re-reads a version it has cached, so a rebuilt package under an old number
 # would be silently shadowed), and installs that version from that folder. Older packages in the folder are removed.
 #

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NeuralOT.Experiments;
+using NeuralOT.Metrics;
 using NeuralOT.Plotting;
 using NeuralOT.Solvers;
 
@@ -39,7 +40,7 @@ internal static class AblationBenchmark
 
     private static readonly string[] Columns =
     [
-        "experiment", "variant", "seed", "iterations", "exit_reason", "train_seconds", "l2_uvp", "w2_relative_error",
+        "experiment", "variant", "seed", "iterations", "exit_reason", "train_seconds", MetricNames.L2Uvp, "w2_relative_error",
         "w2_estimate", "w2_reference", "pushforward_w2", "pushforward_w2_floor", "cycle_error",
     ];
 
@@ -104,7 +105,7 @@ internal static class AblationBenchmark
         var runs = rows.Select(r =>
         {
             var seed = int.Parse(r["seed"], CultureInfo.InvariantCulture);
-            var l2Uvp = Value(r, "l2_uvp");
+            var l2Uvp = Value(r, MetricNames.L2Uvp);
             return double.IsFinite(l2Uvp)
                 ? new AblationRun(r["experiment"], r["variant"], seed, "l2_uvp %", l2Uvp)
                 : new AblationRun(r["experiment"], r["variant"], seed, "W2 error %", 100 * Value(r, "w2_relative_error"));
@@ -126,7 +127,7 @@ internal static class AblationBenchmark
         {
             var list = group.ToList();
             output.WriteLine($"| {group.Key.Experiment} | {group.Key.Variant} | {list.Count} | {Summary(list, r => Value(r, "iterations"), "F0")} | " +
-                             $"{Summary(list, r => Value(r, "l2_uvp"), "F3")} | {Summary(list, r => 100 * Value(r, "w2_relative_error"), "F3")} | " +
+                             $"{Summary(list, r => Value(r, MetricNames.L2Uvp), "F3")} | {Summary(list, r => 100 * Value(r, "w2_relative_error"), "F3")} | " +
                              $"{Summary(list, r => Value(r, "pushforward_w2") / Value(r, "pushforward_w2_floor"), "F2")} | " +
                              $"{Summary(list, r => Value(r, "cycle_error"), "G2")} | {Summary(list, r => Value(r, "train_seconds"), "F0")} |");
         }

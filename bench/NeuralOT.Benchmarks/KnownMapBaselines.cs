@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using NeuralOT.Plotting;
+using NeuralOT.Metrics;
 using NeuralOT.Experiments;
 using NeuralOT.Reference;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public static class KnownMapBaselines
     }
 
     /// <summary>Collects the metrics.json of every known-map run below <paramref name="folder"/> into
-    /// <paramref name="csvPath"/> (dimension, seed, l2_uvp, cosine, w2_relative_error, identity_l2_uvp,
+    /// <paramref name="csvPath"/> (dimension, seed, l2_uvp_percent, cosine, w2_relative_error, identity_l2_uvp_percent,
     /// train_seconds, iterations), prints the table of the CSV and draws <paramref name="figurePath"/> if given.</summary>
     public static void Collect(TextWriter output, string folder, string csvPath, string? figurePath)
     {
@@ -52,13 +53,14 @@ public static class KnownMapBaselines
             using var json = JsonDocument.Parse(File.ReadAllText(file));
             var root = json.RootElement;
             if (!root.GetProperty("experiment").GetString()!.StartsWith("known-map-", StringComparison.Ordinal)) continue;
-            string Value(string key) => root.GetProperty(key).GetRawText();
-            rows.Add(string.Join(",", Value("dimension"), Value("seed"), Value("l2_uvp"), Value("cosine"), Value("w2_relative_error"),
-                Value("identity_l2_uvp"), Value("train_seconds"), Value("iterations")));
+            // Run folders written before the percent keys got their suffix name them without it.
+            string Value(string key) => (root.TryGetProperty(key, out var value) ? value : root.GetProperty(key.Replace("_percent", ""))).GetRawText();
+            rows.Add(string.Join(",", Value("dimension"), Value("seed"), Value(MetricNames.L2Uvp), Value(MetricNames.Cosine), Value(MetricNames.W2RelativeError),
+                Value(MetricNames.IdentityL2Uvp), Value("train_seconds"), Value("iterations")));
         }
         if (rows.Count == 0) throw new InvalidOperationException($"No known-map run (metrics.json) below {folder}.");
         rows.Sort((a, b) => (Key(a).Dimension, Key(a).Seed).CompareTo((Key(b).Dimension, Key(b).Seed)));
-        File.WriteAllLines(csvPath, rows.Prepend("dimension,seed,l2_uvp,cosine,w2_relative_error,identity_l2_uvp,train_seconds,iterations"));
+        File.WriteAllLines(csvPath, rows.Prepend("dimension,seed,l2_uvp_percent,cosine,w2_relative_error,identity_l2_uvp_percent,train_seconds,iterations"));
         Table(output, csvPath, figurePath);
     }
 

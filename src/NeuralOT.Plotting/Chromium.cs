@@ -47,9 +47,12 @@ public sealed class Chromium
     /// own clock, which headless chromium fast-forwards) and returns the resulting document as HTML text.</summary>
     /// <param name="htmlPath">The page (one that renders offline, as <see cref="FigureFiles"/> writes them).</param>
     /// <param name="virtualMilliseconds">How long the page's timers and promises may run.</param>
+    /// <param name="window">The window's size in pixels; chromium's default (800 x 600) when null.</param>
     /// <exception cref="IOException">chromium failed; the message carries its last output line.</exception>
-    public string DumpDom(string htmlPath, int virtualMilliseconds = 10_000) =>
-        Run(htmlPath, "read", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom");
+    public string DumpDom(string htmlPath, int virtualMilliseconds = 10_000, (int Width, int Height)? window = null) =>
+        window is { } size
+            ? Run(htmlPath, "read", $"--virtual-time-budget={virtualMilliseconds}", FormattableString.Invariant($"--window-size={size.Width},{size.Height}"), "--dump-dom")
+            : Run(htmlPath, "read", $"--virtual-time-budget={virtualMilliseconds}", "--dump-dom");
 
     /// <summary>Prints an HTML page to a PDF file (one page, sized by the page's CSS <c>@page</c> rule; no header or
     /// footer). Vector content (SVG) stays vector.</summary>

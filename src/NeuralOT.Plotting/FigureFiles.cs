@@ -44,7 +44,7 @@ public static class FigureFiles
             {{script}}
             </head>
             <body>
-            {{ChartHtml(chart)}}
+            {{(forImage ? ChartHtml(chart) : ChartMarkup.Responsive(chart, title, fitWindowHeight: true))}}
             </body>
             </html>
 

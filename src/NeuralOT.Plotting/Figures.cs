@@ -1,6 +1,4 @@
 using System.Globalization;
-using NeuralOT.Costs;
-using NeuralOT.Distributions;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
 using Plotly.NET;
@@ -343,14 +341,13 @@ public static class Figures
         return figure.Build();
     }
 
-    /// <summary>The closed-form solution of the result's problem when it has one: two Gaussians under the quadratic
-    /// cost. Null otherwise.</summary>
+    /// <summary>The closed-form velocity field and optimal cost of the result's problem when it has them: its
+    /// <see cref="TransportProblem.ClosedForm"/> when that is a <see cref="GaussianTransport"/> (two Gaussians under the
+    /// quadratic cost). Null otherwise.</summary>
     public static GaussianTransport? AnalyticReference(TransportResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        return result.Cost is QuadraticCost && result.Source is GaussianDistribution source && result.Target is GaussianDistribution target
-            ? new GaussianTransport(source, target)
-            : null;
+        return result.Problem.ClosedForm as GaussianTransport;
     }
 
     /// <summary>Projected target samples and the same source samples moved to each time, with bounds holding them all.</summary>
@@ -402,7 +399,9 @@ public static class Figures
     /// <summary>The vertical extent of row k of n counted from the top, with room for a panel title between rows.</summary>
     private static (double, double) Row(int k, int n)
     {
-        var gap = n > 1 ? 0.3 / n : 0;
+        // Tick labels, the axis title and the next panel's title must fit even when a page shrinks the figure to a
+        // short window (ChartMarkup keeps at least three quarters of the designed height).
+        var gap = n > 1 ? 0.4 / n : 0;
         var height = (1 - gap * (n - 1)) / n;
         var top = 1 - k * (height + gap);
         return (top - height, top);

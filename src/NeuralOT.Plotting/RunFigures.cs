@@ -65,7 +65,7 @@ public static class RunFigures
 
     /// <summary>Writes the figures of a run into its folder (plotly.js once beside them), and images of each (PNG,
     /// SVG, PDF) when <paramref name="export"/> asks for them.</summary>
-    /// <param name="outcome">What <see cref="ExperimentRunner.Run"/> returned.</param>
+    /// <param name="outcome">What a run of <see cref="ExperimentRunner"/> returned.</param>
     /// <param name="options">Figure settings; the experiment name heads the titles unless set.</param>
     /// <param name="export">The image files to write beside each page, or null for HTML only.</param>
     /// <param name="cancellation">Stops before the next figure (with an <see cref="OperationCanceledException"/>).</param>

@@ -1,15 +1,12 @@
-using NeuralOT.Tests.Plotting;
-using NeuralOT.Tests.Cli;
-
 namespace NeuralOT.Tests;
 
 /// <summary>
 /// Tests that train networks: TorchSharp's seed (torch.manual_seed) and thread count are process-wide, so these run
-/// one at a time, never in parallel with each other. The collection's fixtures are trained results that several test
-/// classes read, each trained at most once per test run and only when a test asks for it.
+/// one at a time, never in parallel with each other. The trained fixtures that several test classes share belong to
+/// the applications' tests (tests/NeuralOT.Apps.Tests), which run in their own process beside this one.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class TrainingCollection : ICollectionFixture<FastGaussianRun>, ICollectionFixture<BidirectionalRun>, ICollectionFixture<FigureResults>
+public sealed class TrainingCollection
 {
     public const string Name = "Training";
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using NeuralOT.Experiments;
 using NeuralOT.Plotting;
+using NeuralOT.Solvers;
 
 namespace NeuralOT.Cli.Commands;
 
@@ -44,16 +45,15 @@ public sealed class FigureOptionsCli
     }
 
     /// <summary>Checks the options before any training, so that a bad projection or a missing chromium fails at once.</summary>
+    /// <param name="parseResult">The command line.</param>
+    /// <param name="problem">The run's problem, whose distributions a projection is set up on.</param>
     /// <exception cref="ArgumentException">An invalid --projection or --scale.</exception>
     /// <exception cref="ChromiumNotFoundException">--png, --svg or --pdf without chromium.</exception>
-    public Request Prepare(ParseResult parseResult, ExperimentConfig config)
+    public Request Prepare(ParseResult parseResult, TransportProblem problem)
     {
         Projection? projection = null;
         if (parseResult.GetValue(_projection) is { } text)
-        {
-            var (source, target) = config.CreateDistributions();
-            projection = Projection.Parse(text, source, target);
-        }
+            projection = Projection.Parse(text, problem.Source, problem.Target);
         var (png, svg, pdf, scale) = (parseResult.GetValue(_png), parseResult.GetValue(_svg), parseResult.GetValue(_pdf), parseResult.GetValue(_scale));
         if (scale is { } value && !(value is >= FigureFiles.MinScale and <= FigureFiles.MaxScale))
             throw new ArgumentOutOfRangeException("--scale", value, $"--scale {value} is out of range: give {FigureFiles.MinScale} to {FigureFiles.MaxScale} (2 or 3 for print).");

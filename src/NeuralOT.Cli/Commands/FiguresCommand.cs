@@ -28,10 +28,10 @@ public static class FiguresCommand
                 // Half-written figures of a crashed or full-disk attempt would only keep the disk full.
                 if (folderLock is not null) NeuralOT.IO.AtomicFile.DeleteLeftovers(directory);
                 using var map = RunFolder.LoadMap(directory, out var config);
-                var request = figures.Prepare(parseResult, config);
+                var request = figures.Prepare(parseResult, map.Problem);
                 var velocityCheckpoint = Path.Combine(directory, ExperimentRunner.VelocityCheckpointFile);
                 using var velocity = config.Velocity is not null && File.Exists(velocityCheckpoint) ? RunFolder.LoadVelocity(directory, config, map) : null;
-                using var comparison = RunFolder.LoadQuadraticComparison(directory, config);
+                using var comparison = RunFolder.LoadQuadraticComparison(directory, config, map);
                 using var images = ImageSamples.For(config);
                 IReadOnlyList<string> written;
                 try

@@ -31,7 +31,13 @@ public static class ResumeCommand
                 // Figure options are checked before training; a folder without config.json fails in Resume instead.
                 var configPath = Path.Combine(directory, ExperimentRunner.ConfigFile);
                 var config = File.Exists(configPath) ? ExperimentConfig.Load(configPath) : null;
-                var figureRequest = config is null ? null : figures.Prepare(parseResult, config);
+                FigureOptionsCli.Request? figureRequest = null;
+                if (config is not null)
+                {
+                    // Resume builds the problem again from the folder, under its lock.
+                    using var problem = config.ToProblem();
+                    figureRequest = figures.Prepare(parseResult, problem);
+                }
                 // The experiment's name labels the progress, as in the run that is resumed.
                 var name = config?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
                 using var outcome = ProgressDisplay.Run(stdout, name,

@@ -40,9 +40,11 @@ public static class RunCommand
                     parseResult.GetValue(output) ?? Path.Combine("runs", config.Name),
                     parseResult.GetValue(fast), parseResult.GetValue(seed), parseResult.GetValue(iterations),
                     parseResult.GetValue(threads), parseResult.GetValue(device), parseResult.GetValue(force));
-                var figureRequest = figures.Prepare(parseResult, config);
+                // The problem is built and checked once, here: the figure options are set up on it before training.
+                using var prepared = ExperimentRunner.Prepare(config, settings);
+                var figureRequest = figures.Prepare(parseResult, prepared.Problem);
                 using var outcome = ProgressDisplay.Run(stdout, config.Name,
-                    (progress, velocityProgress, stages) => ExperimentRunner.Run(config, settings, progress, cancellation, velocityProgress, stages));
+                    (progress, velocityProgress, stages) => ExperimentRunner.Run(prepared, progress, cancellation, velocityProgress, stages));
                 return Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });

@@ -63,27 +63,10 @@ internal static class Charts
     /// <summary>The chart's HTML; <paramref name="withScript"/> puts plotly.js in front of it.</summary>
     public static string Html(GenericChart chart, string title, bool withScript)
     {
-        var (width, height) = FigureFiles.Size(chart);
-        var figure = JsonNode.Parse(GenericChart.toFigureJson(chart))!.AsObject();
-        // The width comes from the output area (autosize); the designed width becomes the block's maximum.
-        var layout = figure["layout"] as JsonObject ?? [];
-        layout.Remove("width");
-        layout["autosize"] = true;
-        var id = "neuralot-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(figure.ToJsonString())))[..16]
-            + "-" + Interlocked.Increment(ref counter).ToString(CultureInfo.InvariantCulture);
-        // "</" inside a script would end it early.
-        string Json(JsonNode? node) => (node?.ToJsonString() ?? "null").Replace("</", "<\\/", StringComparison.Ordinal);
-        var html = new StringBuilder();
-        html.Append("<div class=\"neuralot-chart\" title=\"").Append(WebUtility.HtmlEncode(title))
-            .Append("\" style=\"width:100%;max-width:").Append(width).Append("px\">");
-        if (withScript) html.Append(PlotlyScript.Value);
-        html.Append("<div id=\"").Append(id).Append("\" style=\"width:100%;height:").Append(height).Append("px\"></div>");
-        html.Append("<script type=\"text/javascript\">(function () {")
-            .Append("var draw = function () { window.Plotly.newPlot('").Append(id).Append("', ").Append(Json(figure["data"])).Append(", ")
-            .Append(Json(layout)).Append(", {\"responsive\": true, \"displaylogo\": false}); };")
-            .Append("if (window.Plotly) draw(); else (window.neuralotCharts = window.neuralotCharts || []).push(draw);")
-            .Append("})();</script></div>");
-        return html.ToString();
+        // A notebook may show the same chart twice: the counter keeps the element ids apart.
+        var block = ChartMarkup.Responsive(chart, title, fitWindowHeight: false,
+            idSuffix: "-" + Interlocked.Increment(ref counter).ToString(CultureInfo.InvariantCulture));
+        return withScript ? block.Insert(block.IndexOf('>') + 1, PlotlyScript.Value) : block;
     }
 
     private static int counter;

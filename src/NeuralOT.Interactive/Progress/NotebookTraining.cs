@@ -27,7 +27,7 @@ public static class NotebookTraining
     /// <summary><paramref name="full"/> normally, <paramref name="fast"/> in fast mode: budgets that notebooks scale down for CI.</summary>
     public static int Choose(int full, int fast) => FastMode ? fast : full;
 
-    /// <summary>Phase 1 (<see cref="MinimaxSolver.Solve"/>) with a live panel.</summary>
+    /// <summary>Phase 1 (<see cref="MinimaxSolver.Solve(IDistribution, IDistribution, ICost, SolverOptions?, IProgress{TrainingProgress}?, CancellationToken, TrainingHooks?)"/>) with a live panel.</summary>
     /// <param name="source">mu0.</param>
     /// <param name="target">mu1.</param>
     /// <param name="cost">The transport cost.</param>

@@ -12,7 +12,9 @@ public static class Cost
     /// <exception cref="ArgumentException">The name is not a known cost.</exception>
     public static ICost Parse(string name)
     {
-        var p = ParseExponent(name);
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TryParseExponent(name, out var p))
+            throw new ArgumentException($"Unknown cost \"{name}\"; use {KnownNames}.", nameof(name));
         return name.Trim().Equals("quadratic", StringComparison.OrdinalIgnoreCase) ? QuadraticCost.Instance : new PowerCost(p);
     }
 
@@ -25,13 +27,24 @@ public static class Cost
     public static double ParseExponent(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
+        // Only the form is checked here, so the message names no range: each caller states its own.
+        return TryParseExponent(name, out var p)
+            ? p
+            : throw new ArgumentException($"Unknown cost \"{name}\"; use \"quadratic\" or \"power:p\" with a number p (for example \"power:1.5\").", nameof(name));
+    }
+
+    private static bool TryParseExponent(string name, out double p)
+    {
         var trimmed = name.Trim();
-        if (trimmed.Equals("quadratic", StringComparison.OrdinalIgnoreCase)) return 2;
-        if (trimmed.StartsWith("power:", StringComparison.OrdinalIgnoreCase)
-            && double.TryParse(trimmed["power:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
-            && double.IsFinite(p))
-            return p;
-        throw new ArgumentException($"Unknown cost \"{name}\"; use {KnownNames}.", nameof(name));
+        if (trimmed.Equals("quadratic", StringComparison.OrdinalIgnoreCase))
+        {
+            p = 2;
+            return true;
+        }
+        p = double.NaN;
+        return trimmed.StartsWith("power:", StringComparison.OrdinalIgnoreCase)
+            && double.TryParse(trimmed["power:".Length..], NumberStyles.Float, CultureInfo.InvariantCulture, out p)
+            && double.IsFinite(p);
     }
 
     /// <summary>The power cost with exponent p, or the quadratic cost when p is 2.</summary>

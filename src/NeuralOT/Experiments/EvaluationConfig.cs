@@ -5,7 +5,7 @@ namespace NeuralOT.Experiments;
 /// <summary>
 /// The <c>evaluation</c> section of a config: how the metrics of a run are measured. Every key is optional:
 /// <c>sample_size</c> (2,000 samples per side for the exact-OT metrics <c>pushforward_w2</c>, its floor and
-/// <c>in_sample_map_error</c>; 500 in fast mode), <c>reference_draws</c> (3; 0 in fast mode) and
+/// <c>in_sample_map_error_percent</c>; 500 in fast mode), <c>reference_draws</c> (3; 0 in fast mode) and
 /// <c>reference_size</c> (5,000): for problems without a closed form, the reference value of the optimal cost is
 /// the mean exact-OT cost between that many independent draws of that many samples per side (see
 /// <see cref="ExperimentRunner"/>'s <c>w2_reference</c> and <c>cost_reference</c>); <c>pushforward_w2</c> and its floor

@@ -58,12 +58,47 @@ public sealed record ExperimentConfig(
     }
 
     /// <summary>Builds the two samplers (validating their parameters). A <c>known-map</c> target is built as the
-    /// image of the source.</summary>
+    /// image of the source. The caller owns them; <see cref="ToProblem"/> gives them with an owner.</summary>
     /// <exception cref="ArgumentException">A distribution's parameters are invalid (the message names them).</exception>
     public (IDistribution Source, IDistribution Target) CreateDistributions()
     {
         var source = Source.Create();
         return (source, Target is KnownMapSpec known ? known.CreateTransport(source).Target : Target.Create());
+    }
+
+    /// <summary>The problem this config describes: its two distributions, built once (a <c>known-map</c> target as
+    /// the image of the source), and its cost. The problem owns what it built (a known map's potential): dispose it
+    /// when done.</summary>
+    /// <exception cref="ConfigException">A distribution's parameters are invalid, or the source and the target have
+    /// different dimensions (the message names the key).</exception>
+    public TransportProblem ToProblem()
+    {
+        var owned = new List<IDisposable>();
+        try
+        {
+            var source = Source.Create();
+            IDistribution target;
+            if (Target is KnownMapSpec known)
+            {
+                var transport = known.CreateTransport(source);
+                owned.Add(transport);
+                target = transport.Target;
+            }
+            else
+            {
+                target = Target.Create();
+            }
+            owned.AddRange(new[] { source, target }.OfType<IDisposable>());
+            if (source.Dimension != target.Dimension)
+                throw new ConfigException($"config.source has dimension {source.Dimension} but config.target has dimension {target.Dimension}; both must live in the same space.");
+            return new TransportProblem(source, target, Cost, owned);
+        }
+        catch (Exception error)
+        {
+            foreach (var built in owned) built.Dispose();
+            if (error is ArgumentException argument) throw ConfigException.From(argument);
+            throw;
+        }
     }
 
     /// <summary>Reads a config from JSON text; <paramref name="fallbackName"/> names it when the text has no <c>name</c>.</summary>

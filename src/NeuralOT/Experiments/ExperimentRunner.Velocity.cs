@@ -1,5 +1,4 @@
 using NeuralOT.Checkpoints;
-using NeuralOT.Costs;
 using NeuralOT.IO;
 using NeuralOT.Metrics;
 using NeuralOT.Reference;
@@ -36,13 +35,13 @@ public static partial class ExperimentRunner
         };
     }
 
-    private static void CheckVelocitySection(ExperimentConfig config)
+    private static void CheckVelocitySection(ExperimentConfig config, TransportProblem problem)
     {
         if (config.Velocity is not { } velocity) return;
         velocity.Validate();
         if (config.Solver.Iterations == 0)
             throw new ConfigException("config.velocity needs a trained map, but solver.iterations is 0: train the map (solver.iterations or --iterations above 0) or remove the velocity section.");
-        if (velocity.Oracle && GaussianReference(config) is null)
+        if (velocity.Oracle && problem.ClosedForm is not GaussianTransport)
             throw new ConfigException("config.velocity.oracle = true needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem.");
     }
 
@@ -52,7 +51,7 @@ public static partial class ExperimentRunner
         IProgress<VelocityProgress>? progress, CancellationToken cancellation)
     {
         if (config.Velocity is not { } velocity || map.ExitReason == ExitReason.Cancelled) return null;
-        var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(config)!) : VelocitySupervision.FromMap(map);
+        var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(map)!) : VelocitySupervision.FromMap(map);
         var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
         AtomicFile.Write(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged)
@@ -73,7 +72,7 @@ public static partial class ExperimentRunner
         metrics["velocity_steps"] = settings.Steps;
         // Evaluation samples come from their own stream, apart from both phases' training samples.
         var generator = new torch.Generator((ulong)settings.Options.Seed + 2_000_003UL);
-        var reference = GaussianReference(config);
+        var reference = GaussianReference(map);
         if (reference is not null)
             foreach (var (name, value) in VelocityMetrics.AgainstGaussian(velocity, reference, generator))
                 metrics[name] = value;
@@ -83,9 +82,7 @@ public static partial class ExperimentRunner
             : VelocityMetrics.EndpointError(velocity, map, generator, settings.Integrator, settings.Steps);
     }
 
-    /// <summary>The closed-form solution when the problem has one (two Gaussians, quadratic cost); otherwise null.</summary>
-    private static GaussianTransport? GaussianReference(ExperimentConfig config) =>
-        config.Cost is QuadraticCost && config.Source is GaussianSpec source && config.Target is GaussianSpec target
-            ? new GaussianTransport(source.CreateGaussian(), target.CreateGaussian())
-            : null;
+    /// <summary>The closed-form field of the map's problem when it has one (two Gaussians, quadratic cost); otherwise
+    /// null. A known map has no closed-form velocity field to compare with.</summary>
+    private static GaussianTransport? GaussianReference(TransportResult map) => map.Problem.ClosedForm as GaussianTransport;
 }

@@ -28,7 +28,7 @@ public sealed record RandomMixtureSpec(int Dimension, int Components = 3, int Se
 /// <summary>
 /// A target with an exactly known optimal map (<c>known-map</c>, valid as <c>target</c> only): the config's source
 /// pushed through the gradient of a random strongly convex potential (<see cref="InputConvexPotential"/>), so that
-/// grad psi is the optimal map of the quadratic cost (Brenier) and runs report <c>l2_uvp</c> and <c>cosine</c>
+/// grad psi is the optimal map of the quadratic cost (Brenier) and runs report <c>l2_uvp_percent</c> and <c>cosine</c>
 /// against it. Keys: <c>seed</c>, <c>width</c> and <c>depth</c> of the potential's network, <c>quadratic</c> (its
 /// strong-convexity coefficient) <c>strength</c> (the size of its non-quadratic part relative to the source's spread) and <c>sharpness</c> (how sharply
 /// its units bend within the data).

@@ -16,7 +16,7 @@ namespace NeuralOT.Experiments;
 /// </summary>
 public static class RunFolder
 {
-    /// <summary>The run's config.json, checked like a config given to <see cref="ExperimentRunner.Run"/>, with the
+    /// <summary>The run's config.json, checked like a config given to <see cref="ExperimentRunner.Prepare"/>, with the
     /// solver options resolved.</summary>
     /// <exception cref="RunFolderException">No such folder, or no config.json in it.</exception>
     /// <exception cref="ConfigException">An invalid config.</exception>
@@ -50,13 +50,23 @@ public static class RunFolder
     public static TransportResult LoadMap(string directory, out ExperimentConfig config)
     {
         config = LoadConfig(directory);
-        var problem = ExperimentRunner.Problem.Create(config);
-        var checkpoint = Path.Combine(directory, ExperimentRunner.CheckpointFile);
-        if (!File.Exists(checkpoint))
-            throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
-                $"{directory} has no {ExperimentRunner.CheckpointFile}: the run stopped before its first checkpoint",
-                "run it again");
-        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, config.Cost, config.Solver, RunFiles.ConfigSha256(directory));
+        // Not disposed: the returned result samples from its distributions (the known map's potential is left to
+        // the finalizer, as the result does not own its problem).
+        var problem = ExperimentRunner.CheckedProblem(config);
+        try
+        {
+            var checkpoint = Path.Combine(directory, ExperimentRunner.CheckpointFile);
+            if (!File.Exists(checkpoint))
+                throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
+                    $"{directory} has no {ExperimentRunner.CheckpointFile}: the run stopped before its first checkpoint",
+                    "run it again");
+            return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, config.Cost, config.Solver, RunFiles.ConfigSha256(directory));
+        }
+        catch
+        {
+            problem.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The phase-2 field in the folder's velocity_checkpoint.ckpt, learned from <paramref name="map"/>.
@@ -78,14 +88,18 @@ public static class RunFolder
     }
 
     /// <summary>The quadratic-cost companion of a <c>compare_quadratic</c> run (quadratic_checkpoint.ckpt), or null
-    /// when the run has none. The caller disposes it.</summary>
+    /// when the run has none. It solves the same pair as <paramref name="map"/> and reads its distributions, so the
+    /// folder's problem is not built again. The caller disposes it.</summary>
+    /// <param name="directory">The run folder.</param>
+    /// <param name="config">Its config (<see cref="LoadMap"/> gives it).</param>
+    /// <param name="map">The run's phase-1 result (<see cref="LoadMap"/>).</param>
     /// <exception cref="InvalidDataException">A truncated, corrupt or mismatched checkpoint.</exception>
-    public static TransportResult? LoadQuadraticComparison(string directory, ExperimentConfig config)
+    public static TransportResult? LoadQuadraticComparison(string directory, ExperimentConfig config, TransportResult map)
     {
+        ArgumentNullException.ThrowIfNull(map);
         var checkpoint = Path.Combine(directory, ExperimentRunner.QuadraticCheckpointFile);
         if (!config.CompareQuadratic || !File.Exists(checkpoint)) return null;
-        var problem = ExperimentRunner.Problem.Create(config);
-        return TransportCheckpoint.Load(checkpoint, problem.Source, problem.Target, Costs.QuadraticCost.Instance, config.Solver, RunFiles.ConfigSha256(directory));
+        return TransportCheckpoint.Load(checkpoint, map.Source, map.Target, Costs.QuadraticCost.Instance, config.Solver, RunFiles.ConfigSha256(directory));
     }
 
     /// <summary>

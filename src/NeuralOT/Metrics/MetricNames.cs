@@ -1,13 +1,15 @@
 namespace NeuralOT.Metrics;
 
 /// <summary>The metric keys exactly as they appear in metrics files (docs/method.md, "Metrics", defines each).</summary>
+/// <remarks>One convention for units: a relative quantity is a fraction (0.01 is 1 %) unless its key ends in
+/// <c>_percent</c>; distances and costs are in the data's own units.</remarks>
 public static class MetricNames
 {
     /// <summary>100 * E|T_hat(x) - T*(x)|^2 / tr Cov(mu1), in percent.</summary>
-    public const string L2Uvp = "l2_uvp";
+    public const string L2Uvp = "l2_uvp_percent";
     /// <summary>Known-map pairs: the l2_uvp of the identity map, 100 * E|x - T*(x)|^2 / tr Cov(mu1): what not moving at
-    /// all scores, the yardstick of <see cref="L2Uvp"/>.</summary>
-    public const string IdentityL2Uvp = "identity_l2_uvp";
+    /// all scores (in percent), the yardstick of <see cref="L2Uvp"/>.</summary>
+    public const string IdentityL2Uvp = "identity_l2_uvp_percent";
     /// <summary>Cosine between T_hat - Id and T* - Id in L2(mu0).</summary>
     public const string Cosine = "cosine";
     /// <summary>The solver's estimate of the distance W2 itself (quadratic cost): sqrt(2 cost_estimate).</summary>
@@ -40,8 +42,8 @@ public static class MetricNames
     /// <summary>With <c>exact_ot_on_samples</c>: the standard deviation of the per-draw values (in the unit of the reference).</summary>
     public const string ReferenceSpread = "reference_spread";
     /// <summary>With <c>compare_quadratic</c>: 100 E|T_cost(x) - T_quadratic(x)|^2 / tr Cov(mu1), how far apart the maps
-    /// of the two costs land (percent, normalised like <c>l2_uvp</c>).</summary>
-    public const string QuadraticMapDifference = "quadratic_map_difference";
+    /// of the two costs land (percent, normalised like <c>l2_uvp_percent</c>).</summary>
+    public const string QuadraticMapDifference = "quadratic_map_difference_percent";
     /// <summary>The prefix of the companion quadratic solve's metrics (<c>compare_quadratic</c>).</summary>
     public const string QuadraticPrefix = "quadratic_";
     /// <summary>The mean cost of the learned map, E_{x~mu0} L(T(x) - x): the training monitor W_hat, on fresh samples.</summary>
@@ -55,8 +57,8 @@ public static class MetricNames
     public const string PushforwardW2 = "pushforward_w2";
     /// <summary>The same between two fresh mu1 sample sets: the noise floor of <see cref="PushforwardW2"/>.</summary>
     public const string PushforwardW2Floor = "pushforward_w2_floor";
-    /// <summary>100 mean|T_hat(x_i) - y_sigma(i)|^2 / tr Cov(y), sigma the exact assignment between the samples.</summary>
-    public const string InSampleMapError = "in_sample_map_error";
+    /// <summary>100 mean|T_hat(x_i) - y_sigma(i)|^2 / tr Cov(y), sigma the exact assignment between the samples, in percent.</summary>
+    public const string InSampleMapError = "in_sample_map_error_percent";
     /// <summary>How many samples per side the sample-based metrics used.</summary>
     public const string SampleMetricSize = "sample_metric_size";
     /// <summary>E|v_hat - v*|^2 / E|v*|^2 with t ~ U(0, 1), x ~ mu_t (the exact geodesic marginal); a fraction.</summary>

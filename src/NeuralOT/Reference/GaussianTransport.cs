@@ -11,7 +11,7 @@ namespace NeuralOT.Reference;
 /// W2^2 = |m0 - m1|^2 + tr(S0 + S1 - 2 (S0^1/2 S1 S0^1/2)^1/2), the geodesic marginals N(m_t, S_t) and the velocity
 /// field v*(x, t) that moves mass along it. The ground truth the neural solvers are measured against.
 /// </summary>
-public sealed class GaussianTransport
+public sealed class GaussianTransport : IClosedFormTransport
 {
     private readonly double[] _sourceMean;
     private readonly double[] _targetMean;
@@ -59,6 +59,10 @@ public sealed class GaussianTransport
 
     /// <summary>The target N(m1, S1).</summary>
     public GaussianDistribution Target { get; }
+
+    IDistribution IClosedFormTransport.Source => Source;
+
+    IDistribution IClosedFormTransport.Target => Target;
 
     /// <summary>The dimension d.</summary>
     public int Dimension => _sourceMean.Length;

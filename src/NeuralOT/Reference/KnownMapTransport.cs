@@ -9,7 +9,7 @@ namespace NeuralOT.Reference;
 /// of mu0 under T* = grad psi for a strongly convex <see cref="InputConvexPotential"/> psi, so T* is the OT map by
 /// Brenier's theorem and W2^2 = E|T*(x) - x|^2. Samples of mu1 are fresh mu0 samples pushed through T*.
 /// </summary>
-public sealed class KnownMapTransport : IDisposable
+public sealed class KnownMapTransport : IClosedFormTransport, IDisposable
 {
     /// <summary>Creates the problem mu0 -> grad(psi)#mu0.</summary>
     public KnownMapTransport(IDistribution source, InputConvexPotential potential)
@@ -31,6 +31,8 @@ public sealed class KnownMapTransport : IDisposable
 
     /// <summary>mu1 = grad(psi)#mu0.</summary>
     public KnownMapTarget Target { get; }
+
+    IDistribution IClosedFormTransport.Target => Target;
 
     /// <summary>The dimension d.</summary>
     public int Dimension => Source.Dimension;

@@ -13,7 +13,8 @@ namespace NeuralOT.Solvers;
 /// </summary>
 public static class MinimaxSolver
 {
-    /// <summary>Trains the map from <paramref name="source"/> to <paramref name="target"/>.</summary>
+    /// <summary>Trains the map from <paramref name="source"/> to <paramref name="target"/>: <see cref="Solve(TransportProblem, SolverOptions?, IProgress{TrainingProgress}?, CancellationToken, TrainingHooks?)"/>
+    /// on <c>new TransportProblem(source, target, cost)</c>.</summary>
     /// <param name="source">mu0.</param>
     /// <param name="target">mu1, of the same dimension.</param>
     /// <param name="cost">The transport cost L.</param>
@@ -26,7 +27,21 @@ public static class MinimaxSolver
     public static TransportResult Solve(
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null) =>
-        SolveWithHeldOutProbe(source, target, cost, options, progress, cancellation, hooks, heldOutProbe: null);
+        Solve(new TransportProblem(source, target, cost), options, progress, cancellation, hooks);
+
+    /// <summary>Trains the map of <paramref name="problem"/>; the result keeps the problem
+    /// (<see cref="TransportResult.Problem"/>).</summary>
+    /// <param name="problem">Source, target and cost.</param>
+    /// <param name="options">Settings; null for the defaults.</param>
+    /// <param name="progress">Receives progress a few times a second and at the end.</param>
+    /// <param name="cancellation">Stops training within one iteration; the result then holds the last completed iteration.</param>
+    /// <param name="hooks">Periodic work during training (checkpoints); null for none.</param>
+    /// <returns>The trained result; <see cref="TransportResult.ExitReason"/> says why it stopped.</returns>
+    /// <exception cref="ArgumentException">An invalid option, or one that does not fit the problem (the message names it).</exception>
+    public static TransportResult Solve(
+        TransportProblem problem, SolverOptions? options = null,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, TrainingHooks? hooks = null) =>
+        Train(problem, Validate(problem, options), progress, cancellation, hooks);
 
     /// <summary><see cref="Solve(IDistribution, IDistribution, ICost, SolverOptions?, IProgress{TrainingProgress}?, CancellationToken, TrainingHooks?)"/>
     /// with a test seam into the held-out guard (null: the product path).</summary>
@@ -34,9 +49,20 @@ public static class MinimaxSolver
         IDistribution source, IDistribution target, ICost cost, SolverOptions? options,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingHooks? hooks, HeldOutProbe? heldOutProbe)
     {
-        var resolved = Validate(source, target, cost, options);
+        var problem = new TransportProblem(source, target, cost);
+        return Train(problem, Validate(problem, options), progress, cancellation, hooks, heldOutProbe);
+    }
+
+    /// <summary>Trains with options that <see cref="Validate(TransportProblem, SolverOptions?)"/> already checked and
+    /// resolved for this problem (the experiment runner checks a run once, before it writes its folder); a non-null
+    /// <paramref name="heldOutProbe"/> is a test seam into the held-out guard (null: the product path).</summary>
+    internal static TransportResult Train(
+        TransportProblem problem, SolverOptions resolved,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation, TrainingHooks? hooks, HeldOutProbe? heldOutProbe = null)
+    {
         if (hooks is { CheckpointInterval: < 1 })
             throw new ArgumentOutOfRangeException(nameof(hooks), hooks.CheckpointInterval, "The checkpoint interval must be at least 1 iteration.");
+        var (source, target, cost) = (problem.Source, problem.Target, problem.Cost);
         var device = ResolveDevice(resolved.Device);
         using var threads = TorchGlobalState.WithThreads(resolved.Threads);
 
@@ -67,7 +93,7 @@ public static class MinimaxSolver
             ? new MinimaxTraining(cost, resolved, device, forward)
             : new MinimaxTraining(cost, resolved, device, forward, reverse);
         TransportResult Result(TrainingOutcome outcome) =>
-            new(source, target, cost, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+            new(problem, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
         var view = Result(new TrainingOutcome(new TrainingHistory(), ExitReason.Cancelled, "", 0, TimeSpan.Zero));
         var outcome = training.Train(progress, cancellation,
             hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue,
@@ -113,7 +139,7 @@ public static class MinimaxSolver
         using var threads = TorchGlobalState.WithThreads(options.Threads);
         var training = new MinimaxTraining(stopped.Cost, options, ResolveDevice(options.Device), state.Generator, state.Directions);
         TransportResult Result(TrainingOutcome outcome) =>
-            new(stopped.Source, stopped.Target, stopped.Cost, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
+            new(stopped.Problem, options, stopped.Map, stopped.Critic, stopped.ReverseMap, stopped.ReverseCritic,
                 stopped.Preconditioner, outcome);
         // The same seed holds out the same rows, and the guard goes on from its saved evaluations and accepted
         // networks; a checkpoint written before it kept them restarts the guard (the report says so).
@@ -130,18 +156,22 @@ public static class MinimaxSolver
         return Result(outcome);
     }
 
-    /// <summary>Checks a problem and its options without training; returns the resolved options.</summary>
+    /// <summary>Checks a problem and its options without training; returns the resolved options:
+    /// <see cref="Validate(TransportProblem, SolverOptions?)"/> on <c>new TransportProblem(source, target, cost)</c>.</summary>
     /// <exception cref="ArgumentException">Mismatched dimensions, an invalid option, or an option that does not
     /// apply to the cost (the message names it and the fix).</exception>
-    public static SolverOptions Validate(IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null)
+    public static SolverOptions Validate(IDistribution source, IDistribution target, ICost cost, SolverOptions? options = null) =>
+        Validate(new TransportProblem(source, target, cost), options);
+
+    /// <summary>Checks options against a problem without training: each option in range, the batch within the
+    /// machine's memory for the problem's dimension, and the options that hold for one cost only (an input-convex
+    /// critic, the Gaussian and affine starts) against its cost. Returns the resolved options.</summary>
+    /// <exception cref="ArgumentException">An invalid option, or an option that does not apply to the cost (the
+    /// message names it and the fix).</exception>
+    public static SolverOptions Validate(TransportProblem problem, SolverOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(source);
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(cost);
-        if (source.Dimension != target.Dimension)
-            throw new ArgumentException(
-                $"The source has dimension {source.Dimension} but the target has dimension {target.Dimension}; both distributions must live in the same space.",
-                nameof(target));
+        ArgumentNullException.ThrowIfNull(problem);
+        var (source, cost) = (problem.Source, problem.Cost);
         var resolved = (options ?? new SolverOptions()).Resolve(cost);
         resolved.Validate();
         // Checked before any network or batch exists: an absurd batch would otherwise grow until the OOM killer.

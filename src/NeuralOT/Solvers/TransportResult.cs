@@ -19,10 +19,16 @@ public sealed class TransportResult : IDisposable
         IDistribution source, IDistribution target, ICost cost, SolverOptions options,
         MapNetwork map, CriticNetwork critic, MapNetwork? reverseMap, CriticNetwork? reverseCritic,
         AffinePreconditioner? preconditioner, TrainingOutcome outcome)
+        : this(new TransportProblem(source, target, cost), options, map, critic, reverseMap, reverseCritic, preconditioner, outcome)
     {
-        Source = source;
-        Target = target;
-        Cost = cost;
+    }
+
+    internal TransportResult(
+        TransportProblem problem, SolverOptions options,
+        MapNetwork map, CriticNetwork critic, MapNetwork? reverseMap, CriticNetwork? reverseCritic,
+        AffinePreconditioner? preconditioner, TrainingOutcome outcome)
+    {
+        Problem = problem;
         Options = options;
         Map = map;
         Critic = critic;
@@ -43,14 +49,18 @@ public sealed class TransportResult : IDisposable
     /// loaded from a checkpoint written before checkpoints kept the guard's state.</summary>
     public HeldOutReport? HeldOut { get; }
 
+    /// <summary>The problem this result solves (source, target, cost and closed form). The result does not own it:
+    /// disposing the result leaves the problem to whoever built it.</summary>
+    public TransportProblem Problem { get; }
+
     /// <summary>The source distribution mu0.</summary>
-    public IDistribution Source { get; }
+    public IDistribution Source => Problem.Source;
 
     /// <summary>The target distribution mu1.</summary>
-    public IDistribution Target { get; }
+    public IDistribution Target => Problem.Target;
 
     /// <summary>The transport cost.</summary>
-    public ICost Cost { get; }
+    public ICost Cost => Problem.Cost;
 
     /// <summary>The resolved options that trained this result.</summary>
     public SolverOptions Options { get; }

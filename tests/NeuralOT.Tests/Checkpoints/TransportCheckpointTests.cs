@@ -3,7 +3,6 @@ using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
-using NeuralOT.Tests.Cli;
 using NeuralOT.Tests.Solvers;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,7 +1,6 @@
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Solvers;
-using NeuralOT.Tests.Cli;
 using NeuralOT.Tests.Solvers;
 using TorchSharp;
 using static TorchSharp.torch;

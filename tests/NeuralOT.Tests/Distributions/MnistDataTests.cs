@@ -1,7 +1,6 @@
 using System.IO.Compression;
 using System.Security.Cryptography;
 using NeuralOT.Distributions;
-using NeuralOT.Tests.Cli;
 using TorchSharp;
 
 namespace NeuralOT.Tests.Distributions;

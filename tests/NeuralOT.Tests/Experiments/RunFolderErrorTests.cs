@@ -1,5 +1,4 @@
 using NeuralOT.Experiments;
-using NeuralOT.Tests.Cli;
 
 namespace NeuralOT.Tests.Experiments;
 

@@ -3,7 +3,6 @@ using NeuralOT.Dynamics;
 using NeuralOT.Experiments;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
-using NeuralOT.Tests.Cli;
 
 namespace NeuralOT.Tests.Experiments;
 

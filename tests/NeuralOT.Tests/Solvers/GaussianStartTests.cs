@@ -3,7 +3,6 @@ using NeuralOT.Costs;
 using NeuralOT.Metrics;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
-using NeuralOT.Tests.Cli;
 using TorchSharp;
 using static TorchSharp.torch;
 

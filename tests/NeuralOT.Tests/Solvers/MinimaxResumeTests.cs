@@ -2,7 +2,6 @@ using NeuralOT.Checkpoints;
 using NeuralOT.Tests.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Solvers;
-using NeuralOT.Tests.Cli;
 using TorchSharp;
 
 namespace NeuralOT.Tests.Solvers;

@@ -49,7 +49,7 @@ public class ResumeCommandTests(FastGaussianRun fastRun)
 
         var resumed = Metrics(stoppedDir);
         var uninterrupted = Metrics(settings.OutputDirectory);
-        foreach (var key in new[] { "l2_uvp", "w2_estimate", "geodesic_error", "pushforward_w2", "in_sample_map_error" })
+        foreach (var key in new[] { "l2_uvp_percent", "w2_estimate", "geodesic_error", "pushforward_w2", "in_sample_map_error_percent" })
             Assert.Equal(uninterrupted.GetProperty(key).GetDouble(), resumed.GetProperty(key).GetDouble());
         Assert.Equal(ExperimentRunner.FastIterations, resumed.GetProperty("iterations").GetInt32());
         // The fast-mode bar of an uninterrupted gaussian-2d run (RunCommandTests).

@@ -19,7 +19,7 @@ public class VelocityRunTests
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, ExperimentRunner.MetricsFile)));
         var root = metrics.RootElement;
         foreach (var key in new[] { "velocity_relative_error", "kinetic_energy_gap", "endpoint_error", "velocity_train_seconds",
-                     "velocity_iterations", "velocity_exit_reason", "velocity_supervision", "l2_uvp" })
+                     "velocity_iterations", "velocity_exit_reason", "velocity_supervision", "l2_uvp_percent" })
             Assert.True(root.TryGetProperty(key, out _), $"metrics.json lacks {key}");
         Assert.Equal(ExperimentRunner.FastIterations, root.GetProperty("velocity_iterations").GetInt32());
         Assert.Equal("map", root.GetProperty("velocity_supervision").GetString());

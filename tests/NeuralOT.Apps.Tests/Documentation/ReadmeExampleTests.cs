@@ -52,7 +52,7 @@ public class ReadmeExampleTests
     internal static string[] AssertInReadme(string testFile, string marker, int indent)
     {
         var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md")).ReplaceLineEndings("\n");
-        var test = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "NeuralOT.Tests", "Documentation", testFile)).ReplaceLineEndings("\n");
+        var test = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "NeuralOT.Apps.Tests", "Documentation", testFile)).ReplaceLineEndings("\n");
         var start = test.IndexOf($"// --- {marker} starts ---\n", StringComparison.Ordinal);
         var end = test.IndexOf(new string(' ', indent) + $"// --- {marker} ends ---", StringComparison.Ordinal);
         var lines = test[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()).ToArray();

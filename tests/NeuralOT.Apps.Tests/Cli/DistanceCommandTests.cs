@@ -200,6 +200,9 @@ public sealed class DistanceCommandTests : IDisposable
         var (exitCode, _, error) = Run("distance", "--source", source, "--target", source, "--cost", "cubic");
         Assert.Equal(1, exitCode);
         Assert.Contains("Unknown cost", error);
+        // distance takes p >= 1 (W1 included), so it must not repeat the solvers' "p > 1".
+        Assert.DoesNotContain("p > 1", error);
+        Assert.Contains("power:p", error);
     }
 
     /// <summary>A 3-D source against a 2-D target, in either order, is refused by both methods with one line naming

@@ -38,6 +38,42 @@ public partial class FigureFileTests(FigureResults results, FastGaussianRun fast
         Assert.False(File.Exists(Path.Combine(folder.Path, FigureFiles.PlotlyScriptFile)));
     }
 
+    /// <summary>A figure page fits its window: in a small window the chart shrinks to the window's width and height
+    /// (not below three quarters of its height, where labels would collide), in a large one it keeps the size it was
+    /// designed for (measured on the drawn chart in chromium).</summary>
+    [Theory]
+    [InlineData(600, 500)]
+    [InlineData(1400, 1000)]
+    [InlineData(1600, 1400)]
+    public void APageFitsItsWindowUpToTheDesignedSize(int windowWidth, int windowHeight)
+    {
+        using var folder = new TemporaryFolder();
+        var chart = Figures.Training(results.Gaussian.History);
+        var (width, height) = FigureFiles.Size(chart);
+        Assert.True(width > 600 && height > 500, $"the training figure ({width} x {height}) must be larger than the small window");
+        var path = FigureFiles.WriteHtml(chart, folder.File("training.html"));
+        const string measure = """
+            <script>window.addEventListener('load', function () { setTimeout(function () {
+              var box = document.querySelector('.main-svg').getBoundingClientRect();
+              var pre = document.createElement('pre'); pre.id = 'drawn'; pre.textContent = Math.round(box.width) + 'x' + Math.round(box.height) + ' in ' + window.innerWidth + 'x' + window.innerHeight;
+              document.body.appendChild(pre); }, 500); });</script>
+            </body>
+            """;
+        File.WriteAllText(path, File.ReadAllText(path).Replace("</body>", measure, StringComparison.Ordinal));
+
+        var dom = Chromium.Locate().DumpDom(path, window: (windowWidth, windowHeight));
+
+        // The viewport is the window less what headless chromium reserves for its frame: compare with the viewport.
+        var drawn = Regex.Match(dom, "<pre id=\"drawn\">(\\d+)x(\\d+) in (\\d+)x(\\d+)</pre>");
+        Assert.True(drawn.Success, "the page drew no chart");
+        int Read(int group) => int.Parse(drawn.Groups[group].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var (drawnWidth, drawnHeight, viewWidth, viewHeight) = (Read(1), Read(2), Read(3), Read(4));
+        Assert.InRange(viewWidth, windowWidth - 100, windowWidth);
+        Assert.InRange(drawnWidth, Math.Min(width, viewWidth) - 20, Math.Min(width, viewWidth));
+        var expectedHeight = Math.Clamp(viewHeight, Math.Round(ChartMarkup.MinimumHeightShare * height), height);
+        Assert.InRange(drawnHeight, expectedHeight - 20, expectedHeight);
+    }
+
     [Fact]
     public void RunFiguresWritesEveryFigureOfTheRun()
     {

@@ -25,13 +25,13 @@ public class RunCommandTests(FastGaussianRun fastRun)
     public void FastRunWritesMetricsHistoryAndTheResolvedConfig()
     {
         var outDir = fastRun.Directory;
-        Assert.Contains("l2_uvp", fastRun.Output);
+        Assert.Contains("l2_uvp_percent", fastRun.Output);
 
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         var root = metrics.RootElement;
         foreach (var key in new[] { "experiment", "dimension", "cost", "seed", "iterations", "train_seconds", "exit_reason",
-                     "l2_uvp", "cosine", "w2_estimate", "w2_reference", "w2_relative_error", "geodesic_error",
-                     "cost_estimate", "w_hat", "pushforward_w2", "pushforward_w2_floor", "in_sample_map_error" })
+                     "l2_uvp_percent", "cosine", "w2_estimate", "w2_reference", "w2_relative_error", "geodesic_error",
+                     "cost_estimate", "w_hat", "pushforward_w2", "pushforward_w2_floor", "in_sample_map_error_percent" })
             Assert.True(root.TryGetProperty(key, out _), $"metrics.json lacks {key}");
         Assert.Equal("gaussian-2d", root.GetProperty("experiment").GetString());
         Assert.Equal(FastGaussianRun.Seed, root.GetProperty("seed").GetInt32());
@@ -78,11 +78,11 @@ public class RunCommandTests(FastGaussianRun fastRun)
     /// loads back with the fast settings.</summary>
     [Theory]
     [Trait(TestCategory.Name, TestCategory.Slow)]
-    [InlineData("gaussian-10d", new[] { "l2_uvp", "w2_reference", "pushforward_w2", "endpoint_error" }, new[] { "cost_reference", "quadratic_w2_estimate" })]
-    [InlineData("mixture-2d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor", "endpoint_error" }, new[] { "l2_uvp", "w2_reference", "reference_method" })]
-    [InlineData("mixture-5d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp", "w2_reference" })]
-    [InlineData("mixture-10d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp", "w2_reference" })]
-    [InlineData("power-cost-2d", new[] { "cost_estimate", "in_sample_map_error", "quadratic_w2_estimate", "quadratic_pushforward_w2", "quadratic_map_difference" },
+    [InlineData("gaussian-10d", new[] { "l2_uvp_percent", "w2_reference", "pushforward_w2", "endpoint_error" }, new[] { "cost_reference", "quadratic_w2_estimate" })]
+    [InlineData("mixture-2d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor", "endpoint_error" }, new[] { "l2_uvp_percent", "w2_reference", "reference_method" })]
+    [InlineData("mixture-5d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp_percent", "w2_reference" })]
+    [InlineData("mixture-10d", new[] { "w2_estimate", "pushforward_w2", "pushforward_w2_floor" }, new[] { "l2_uvp_percent", "w2_reference" })]
+    [InlineData("power-cost-2d", new[] { "cost_estimate", "in_sample_map_error_percent", "quadratic_w2_estimate", "quadratic_pushforward_w2", "quadratic_map_difference_percent" },
         new[] { "w2_estimate", "pushforward_w2", "cost_reference", "quadratic_experiment" })]
     public void EachNamedExperimentRunsInFastMode(string name, string[] present, string[] absent)
     {

@@ -38,10 +38,5 @@ public class BundledNotebookTests
     public void TheNotebooksCiExecutesInJupyterAreBundled(string notebook) =>
         Assert.Contains(notebook, NotebookNames());
 
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-            if (File.Exists(Path.Combine(folder.FullName, "NeuralOT.Notebooks.sln"))) return folder.FullName;
-        throw new DirectoryNotFoundException("The repository root (NeuralOT.Notebooks.sln) is not above the test folder.");
-    }
+    private static string RepositoryRoot() => Documentation.ReadmeExampleTests.RepositoryRoot();
 }
