@@ -6,7 +6,7 @@ namespace NeuralOT.Cli.Commands;
 /// <summary>
 /// <c>neuralot resume &lt;DIR&gt;</c>: continues a run folder that <c>run</c> left unfinished (Ctrl+C, or a process
 /// stopped after a periodic checkpoint) from its checkpoint and config.json, then evaluates and writes it exactly as
-/// <c>run</c> would (<see cref="ExperimentRunner.Resume"/> says what is restored).
+/// <c>run</c> would (<see cref="ExperimentRunner.Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> says what is restored).
 /// </summary>
 public static class ResumeCommand
 {
@@ -28,20 +28,13 @@ public static class ResumeCommand
                     stdout.WriteLine($"{directory}: the run already finished ({ExperimentRunner.MetricsFile} exists); nothing to resume. If its figures are missing or incomplete (a crash or Ctrl+C while they were drawn), draw them with `neuralot figures {directory}`; to train longer, start a new run with --iterations.");
                     return 0;
                 }
-                // Figure options are checked before training; a folder without config.json fails in Resume instead.
-                var configPath = Path.Combine(directory, ExperimentRunner.ConfigFile);
-                var config = File.Exists(configPath) ? ExperimentConfig.Load(configPath) : null;
-                FigureOptionsCli.Request? figureRequest = null;
-                if (config is not null)
-                {
-                    // Resume builds the problem again from the folder, under its lock.
-                    using var problem = config.ToProblem();
-                    figureRequest = figures.Prepare(parseResult, problem);
-                }
+                // The folder is checked, locked and its problem built once; the figure options are checked against
+                // that problem before any training.
+                using var prepared = ExperimentRunner.PrepareResume(directory);
+                var figureRequest = figures.Prepare(parseResult, prepared.Problem);
                 // The experiment's name labels the progress, as in the run that is resumed.
-                var name = config?.Name ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
-                using var outcome = ProgressDisplay.Run(stdout, name,
-                    (progress, velocityProgress, stages) => ExperimentRunner.Resume(directory, progress, cancellation, velocityProgress, stages));
+                using var outcome = ProgressDisplay.Run(stdout, prepared.Config.Name,
+                    (progress, velocityProgress, stages) => ExperimentRunner.Resume(prepared, progress, cancellation, velocityProgress, stages));
                 return RunCommand.Report(outcome, stdout, stderr, figureRequest, cancellation);
             }));
         });

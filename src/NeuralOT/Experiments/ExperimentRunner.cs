@@ -44,7 +44,7 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     public bool Finished => Metrics.Count > 0;
 
     /// <summary>Training finished but the run was cancelled while it was being evaluated: no metrics.json was written
-    /// and <see cref="ExperimentRunner.Resume"/> evaluates it again.</summary>
+    /// and <see cref="ExperimentRunner.Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> evaluates it again.</summary>
     public bool EvaluationCancelled { get; init; }
 
     /// <summary>The problem the run solved (built once from <see cref="Config"/>); the outcome owns it and frees it when
@@ -77,7 +77,7 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
 /// (every <see cref="CheckpointInterval"/> iterations, with the history so far, and at the end) and
 /// <c>metrics.json</c> (the README lists every file and key; <see cref="RunFiles"/> names them). Each file is written
 /// atomically; metrics.json is written last and only when every phase finished. A cancelled run leaves config.json, the checkpoint and the history so far, which
-/// <see cref="Resume"/> continues; <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume"/> share the path that trains what is
+/// <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> continues; <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> share the path that trains what is
 /// left, evaluates and writes the files.
 /// </summary>
 public static partial class ExperimentRunner
@@ -257,12 +257,40 @@ public static partial class ExperimentRunner
         string directory, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
         IProgress<VelocityProgress>? velocityProgress = null, IProgress<string>? stages = null)
     {
+        using var prepared = PrepareResume(directory);
+        return Resume(prepared, progress, cancellation, velocityProgress, stages);
+    }
+
+    /// <summary>Checks and locks a run folder for resuming: loads its config.json once, refuses a finished run and one
+    /// without a checkpoint, and builds the problem once (which a caller can use before training, for example to set
+    /// up the figures' projection). Nothing is trained or written. The folder stays locked until the resume's outcome,
+    /// or this prepared resume if it never resumes, is disposed.</summary>
+    /// <exception cref="RunFolderException">Not a run folder, a finished run, no checkpoint, or another process holds
+    /// the folder.</exception>
+    /// <exception cref="ConfigException">The folder's config.json is invalid.</exception>
+    public static PreparedResume PrepareResume(string directory)
+    {
         // Refuses a missing folder before the lock would create it.
-        RunFolder.LoadConfig(directory);
+        RunFolder.RequireFolder(directory);
         var folderLock = RunFolderLock.Acquire(directory);
         try
         {
-            return ResumeLocked(directory, progress, cancellation, velocityProgress, stages) with { FolderLock = folderLock };
+            var config = RunFolder.LoadConfig(directory);
+            if (IsFinished(directory))
+                throw new RunFolderException(RunFolderProblem.AlreadyFinished, directory,
+                    $"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume",
+                    "to train longer, start a new run with more iterations");
+            TransportProblem problem;
+            using (TorchGlobalState.WithThreads(config.Solver.Threads))
+                problem = CheckedProblem(config);
+            if (!File.Exists(Path.Combine(directory, CheckpointFile)))
+            {
+                problem.Dispose();
+                throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
+                    $"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled)",
+                    $"start it again from its {ConfigFile}, overwriting the folder");
+            }
+            return new PreparedResume(directory, config, problem, folderLock);
         }
         catch
         {
@@ -271,25 +299,23 @@ public static partial class ExperimentRunner
         }
     }
 
-    private static RunOutcome ResumeLocked(
-        string directory, IProgress<TrainingProgress>? progress, CancellationToken cancellation, IProgress<VelocityProgress>? velocityProgress,
-        IProgress<string>? stages)
+    /// <summary>Resumes a prepared run folder (<see cref="PrepareResume"/>) as <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/>
+    /// describes. The outcome takes over the problem and the folder's lock; a resume that fails frees both at once.
+    /// A prepared resume resumes once.</summary>
+    /// <exception cref="RunFolderException">A run that diverged, or a checkpoint that does not fit config.json.</exception>
+    /// <exception cref="InvalidDataException">A truncated or corrupt checkpoint.</exception>
+    /// <exception cref="InvalidOperationException">The prepared resume was already resumed or disposed.</exception>
+    public static RunOutcome Resume(
+        PreparedResume prepared, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        IProgress<VelocityProgress>? velocityProgress = null, IProgress<string>? stages = null)
     {
-        var config = RunFolder.LoadConfig(directory);
-        using var threads = TorchGlobalState.WithThreads(config.Solver.Threads);
-        if (IsFinished(directory))
-            throw new RunFolderException(RunFolderProblem.AlreadyFinished, directory,
-                $"The run in {directory} already finished ({MetricsFile} exists): there is nothing to resume",
-                "to train longer, start a new run with more iterations");
-        var problem = CheckedProblem(config);
+        ArgumentNullException.ThrowIfNull(prepared);
+        var (problem, folderLock) = prepared.Take();
+        var (directory, config) = (prepared.Directory, prepared.Config);
         try
         {
-            var checkpoint = Path.Combine(directory, CheckpointFile);
-            if (!File.Exists(checkpoint))
-                throw new RunFolderException(RunFolderProblem.NoCheckpoint, directory,
-                    $"{directory} has no {CheckpointFile}: the run stopped before its first checkpoint (written every {CheckpointInterval} iterations and when a run is cancelled)",
-                    $"start it again from its {ConfigFile}, overwriting the folder");
-            var main = LoadStopped(checkpoint, Path.Combine(directory, HistoryFile), problem, config.Cost, config.Solver);
+            using var threads = TorchGlobalState.WithThreads(config.Solver.Threads);
+            var main = LoadStopped(Path.Combine(directory, CheckpointFile), Path.Combine(directory, HistoryFile), problem, config.Cost, config.Solver);
             TransportResult? companion = null;
             try
             {
@@ -303,11 +329,12 @@ public static partial class ExperimentRunner
                 throw;
             }
             return Continue(config, problem, directory, new StoppedRun(main, companion), progress, cancellation, velocityProgress, stages)
-                with { Problem = problem };
+                with { Problem = problem, FolderLock = folderLock };
         }
         catch
         {
             problem.Dispose();
+            folderLock.Dispose();
             throw;
         }
     }
@@ -377,7 +404,7 @@ public static partial class ExperimentRunner
     private sealed record StoppedRun(TransportResult? Main, TransportResult? Companion);
 
     /// <summary>
-    /// The path <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume"/> share: trains what is left (phase 1, the companion
+    /// The path <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> share: trains what is left (phase 1, the companion
     /// quadratic solve, phase 2), stopping early without metrics when a phase diverges or is cancelled, and then
     /// finishes the run (<see cref="Finish"/>).
     /// </summary>
@@ -434,7 +461,7 @@ public static partial class ExperimentRunner
     }
 
     /// <summary>Evaluates a run whose phases all finished and writes metrics.json: the one place a run ends, for
-    /// <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume"/> alike.</summary>
+    /// <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> alike.</summary>
     private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation, IProgress<string>? stages)
     {
         var config = outcome.Config;

@@ -16,16 +16,23 @@ namespace NeuralOT.Experiments;
 /// </summary>
 public static class RunFolder
 {
+    /// <summary>Refuses a path that is not an existing folder, in the words every run-folder command uses.</summary>
+    /// <exception cref="RunFolderException">No folder at <paramref name="directory"/>.</exception>
+    internal static void RequireFolder(string directory)
+    {
+        if (!Directory.Exists(directory))
+            throw new RunFolderException(RunFolderProblem.NotARunFolder, directory,
+                $"No run folder at {directory}",
+                "give the folder a run wrote");
+    }
+
     /// <summary>The run's config.json, checked like a config given to <see cref="ExperimentRunner.Prepare"/>, with the
     /// solver options resolved.</summary>
     /// <exception cref="RunFolderException">No such folder, or no config.json in it.</exception>
     /// <exception cref="ConfigException">An invalid config.</exception>
     public static ExperimentConfig LoadConfig(string directory)
     {
-        if (!Directory.Exists(directory))
-            throw new RunFolderException(RunFolderProblem.NotARunFolder, directory,
-                $"No run folder at {directory}",
-                "give the folder a run wrote");
+        RequireFolder(directory);
         var configPath = Path.Combine(directory, ExperimentRunner.ConfigFile);
         if (!File.Exists(configPath))
             throw new RunFolderException(RunFolderProblem.NotARunFolder, directory,
