@@ -83,11 +83,11 @@ public class HeldOutGuardTests
         var generator = new Generator(3);
         var pair = TestProblems.SmallGaussianPair();
         using var rows = pair.Target.Sample(490, generator);
-        var small = new EmpiricalDistribution(To2D(rows), "490 rows");
+        var small = new EmpiricalDistribution(TestProblems.ToRows(rows), "490 rows");
         using var guarded = MinimaxSolver.Solve(pair.Source, small, QuadraticCost.Instance, Short(5, new HeldOutOptions()));
         using var unguarded = MinimaxSolver.Solve(pair.Source, small, QuadraticCost.Instance, Short(5, heldOut: null));
         Assert.Null(guarded.HeldOut);
-        Assert.Equal(Weights(unguarded), Weights(guarded));
+        Assert.Equal(TestProblems.Weights(unguarded), TestProblems.Weights(guarded));
     }
 
     // The constant schedule makes the first k iterations of a run the same whatever its budget.
@@ -96,25 +96,6 @@ public class HeldOutGuardTests
         Iterations = iterations, BatchSize = 64, Seed = 4, HistoryInterval = 1, HeldOut = heldOut, Schedule = LearningRateSchedule.Constant,
         MapNetwork = new Networks.NetworkOptions(Width: 16), CriticNetwork = new Networks.NetworkOptions(Width: 16),
     };
-
-    private static float[] Weights(TransportResult result) =>
-        result.Map.parameters().Concat(result.Critic.parameters()).SelectMany(p => p.detach().data<float>().ToArray()).ToArray();
-
-    private static (EmpiricalDistribution Source, EmpiricalDistribution Target) SmallData()
-    {
-        var generator = new Generator(11);
-        var pair = TestProblems.SmallGaussianPair();
-        using var source = pair.Source.Sample(600, generator);
-        using var target = pair.Target.Sample(600, generator);
-        return (new EmpiricalDistribution(To2D(source), "source rows"), new EmpiricalDistribution(To2D(target), "target rows"));
-    }
-
-    private static double[,] To2D(Tensor rows)
-    {
-        var values = rows.data<double>().ToArray();
-        var d = (int)rows.shape[1];
-        return Rows(values.Length / d, i => values.Skip(i * d).Take(d).ToArray());
-    }
 
     /// <summary>A sampler over the same rows that is not an <see cref="EmpiricalDistribution"/>: the guard must not
     /// see it as finite data.</summary>
@@ -128,12 +109,12 @@ public class HeldOutGuardTests
     [Fact]
     public void WithTheGuardOffFiniteDataTrainExactlyAsASamplerOverTheSameRows()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         using var off = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, Short(20, heldOut: null));
         using var sampler = MinimaxSolver.Solve(new SamplerOver(source), new SamplerOver(target), QuadraticCost.Instance, Short(20, new HeldOutOptions()));
         Assert.Null(off.HeldOut);
         Assert.Null(sampler.HeldOut);
-        Assert.Equal(Weights(off), Weights(sampler));
+        Assert.Equal(TestProblems.Weights(off), TestProblems.Weights(sampler));
         Assert.Equal(off.History.ToCsv().Split('\n').Select(l => string.Join(',', l.Split(',').SkipLast(1))),
             sampler.History.ToCsv().Split('\n').Select(l => string.Join(',', l.Split(',').SkipLast(1))));
     }
@@ -145,7 +126,7 @@ public class HeldOutGuardTests
         using var guarded = MinimaxSolver.Solve(pair.Source, pair.Target, QuadraticCost.Instance, Short(20, new HeldOutOptions()));
         using var unguarded = MinimaxSolver.Solve(pair.Source, pair.Target, QuadraticCost.Instance, Short(20, heldOut: null));
         Assert.Null(guarded.HeldOut);
-        Assert.Equal(Weights(unguarded), Weights(guarded));
+        Assert.Equal(TestProblems.Weights(unguarded), TestProblems.Weights(guarded));
         Assert.DoesNotContain("held-out", guarded.ExitMessage);
     }
 
@@ -164,7 +145,7 @@ public class HeldOutGuardTests
     [Fact]
     public void EvaluationsLeaveTrainingAloneAndAnExcursionPutsTheLastAcceptedNetworksBack()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         using var probe = tensor(new double[,] { { 0, 0 }, { 1, -1 }, { -2, 0.5 } }, float64);
         TransportResult Run(HeldOutOptions heldOut, Dictionary<int, double[]>? seen = null) =>
             MinimaxSolver.Solve(source, target, QuadraticCost.Instance, Short(60, heldOut),
@@ -174,7 +155,7 @@ public class HeldOutGuardTests
         // that never finds an excursion.
         using var reportOnly = Run(new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001, Rollback = false });
         using var never = Run(new HeldOutOptions { Interval = 5, ExcursionFactor = 1e9 });
-        Assert.Equal(Weights(never), Weights(reportOnly));
+        Assert.Equal(TestProblems.Weights(never), TestProblems.Weights(reportOnly));
         Assert.Equal(0, never.HeldOut!.Excursions);
         Assert.True(reportOnly.HeldOut!.Excursions > 0);
         Assert.Equal(60, reportOnly.HeldOut.SelectedIteration);
@@ -186,7 +167,7 @@ public class HeldOutGuardTests
         var report = rolledBack.HeldOut!;
         var first = report.Evaluations.First(e => e.Excursion).Iteration;
         Assert.Equal(reportOnly.HeldOut.Evaluations.TakeWhile(e => e.Iteration <= first), report.Evaluations.TakeWhile(e => e.Iteration <= first));
-        Assert.NotEqual(Weights(reportOnly), Weights(rolledBack));
+        Assert.NotEqual(TestProblems.Weights(reportOnly), TestProblems.Weights(rolledBack));
         Assert.Contains("rolled back", rolledBack.ExitMessage);
 
         // An excursion at the end is rolled back too, and the result then holds the networks of the last accepted
@@ -206,12 +187,12 @@ public class HeldOutGuardTests
     [Fact]
     public void AGuardedRunIsDeterministic()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Short(30, new HeldOutOptions { Interval = 10 });
         using var first = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options);
         using var second = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options);
         Assert.Equal(first.HeldOut!.Evaluations, second.HeldOut!.Evaluations);
-        Assert.Equal(Weights(first), Weights(second));
+        Assert.Equal(TestProblems.Weights(first), TestProblems.Weights(second));
     }
 
     [Fact]

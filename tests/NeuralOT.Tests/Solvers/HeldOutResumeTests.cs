@@ -16,25 +16,6 @@ public class HeldOutResumeTests
     private const int Budget = 200;
     private const int EvaluationInterval = 10;
 
-    // 600 rows per side: the guard holds out 60 (at least 50 are needed for it to act).
-    private static (EmpiricalDistribution Source, EmpiricalDistribution Target) SmallData()
-    {
-        var generator = new Generator(11);
-        var pair = TestProblems.SmallGaussianPair();
-        using var source = pair.Source.Sample(600, generator);
-        using var target = pair.Target.Sample(600, generator);
-        return (new EmpiricalDistribution(To2D(source), "source rows"), new EmpiricalDistribution(To2D(target), "target rows"));
-    }
-
-    private static double[,] To2D(Tensor rows)
-    {
-        var values = rows.data<double>().ToArray();
-        var d = (int)rows.shape[1];
-        var data = new double[values.Length / d, d];
-        for (var i = 0; i < values.Length; i++) data[i / d, i % d] = values[i];
-        return data;
-    }
-
     // The default cosine schedule, so that a resume must also take up the schedule's position.
     private static SolverOptions Options(double excursionFactor, bool bidirectional = false, int interval = EvaluationInterval) => new()
     {
@@ -43,12 +24,6 @@ public class HeldOutResumeTests
         Bidirectional = bidirectional ? new BidirectionalOptions(1, 1e-12) : null,
         HeldOut = new HeldOutOptions { Interval = interval, ExcursionFactor = excursionFactor },
     };
-
-    private static float[] Weights(IEnumerable<nn.Module> networks) =>
-        networks.SelectMany(n => n.parameters()).SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
-
-    private static float[] Weights(TransportResult result) =>
-        Weights(new nn.Module?[] { result.Map, result.Critic, result.ReverseMap, result.ReverseCritic }.OfType<nn.Module>());
 
     /// <summary>History rows without the wall-clock column.</summary>
     private static List<(int, double, double, double, double?, double?)> Rows(TransportResult result) =>
@@ -66,7 +41,7 @@ public class HeldOutResumeTests
     [InlineData(90, false)]
     public void AGuardedRunResumedFromACheckpointEndsExactlyAsTheUninterruptedRun(int stopAt, bool bidirectional)
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Options(excursionFactor: 1.0001, bidirectional, interval: 5);
         using var folder = new TemporaryFolder();
         var jumps = bidirectional ? new HeldOutProbe { Score = (iteration, measured) => iteration is 40 or 150 ? 100 * measured : measured } : null;
@@ -92,7 +67,7 @@ public class HeldOutResumeTests
         Assert.Null(resumed.HeldOut.RestartedAfterIteration);
         Assert.Equal(reference.ToCsv(), resumed.HeldOut.ToCsv());
         Assert.Equal(Rows(uninterrupted), Rows(resumed));
-        Assert.Equal(Weights(uninterrupted), Weights(resumed));
+        Assert.Equal(TestProblems.Weights(uninterrupted), TestProblems.Weights(resumed));
         Assert.Equal(uninterrupted.ExitMessage, resumed.ExitMessage);
     }
 
@@ -107,7 +82,7 @@ public class HeldOutResumeTests
     [Fact]
     public void AGuardedRunCancelledBetweenEvaluationsResumesExactly()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Options(excursionFactor: 1.0001);
         using var uninterrupted = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options);
 
@@ -127,7 +102,7 @@ public class HeldOutResumeTests
         foreach (var resumed in new[] { fromFileResumed, inMemoryResumed })
         {
             Assert.Equal(uninterrupted.HeldOut!.Evaluations, resumed.HeldOut!.Evaluations);
-            Assert.Equal(Weights(uninterrupted), Weights(resumed));
+            Assert.Equal(TestProblems.Weights(uninterrupted), TestProblems.Weights(resumed));
         }
     }
 
@@ -138,22 +113,22 @@ public class HeldOutResumeTests
     [Fact]
     public void AnExcursionAfterAResumePutsBackTheNetworksAcceptedBeforeTheInterruption()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Options(excursionFactor: 1000);
         using var folder = new TemporaryFolder();
         var acceptedBeforeTheStop = new Dictionary<int, float[]>();
-        var uninterruptedProbe = new HeldOutProbe { AfterEvaluation = (evaluation, networks) => acceptedBeforeTheStop[evaluation.Iteration] = Weights(networks) };
+        var uninterruptedProbe = new HeldOutProbe { AfterEvaluation = (evaluation, networks) => acceptedBeforeTheStop[evaluation.Iteration] = TestProblems.Weights(networks) };
         using (var uninterrupted = MinimaxSolver.SolveWithHeldOutProbe(source, target, QuadraticCost.Instance, options, null, default,
                    new TrainingHooks(75, state => TransportCheckpoint.Save(state, folder.File($"at-{state.IterationsCompleted}.ckpt"))), uninterruptedProbe))
             Assert.Equal(0, uninterrupted.HeldOut!.Excursions);
 
         using var stopped = TransportCheckpoint.Load(folder.File("at-75.ckpt"), source, target, QuadraticCost.Instance, options);
-        Assert.NotEqual(acceptedBeforeTheStop[70], Weights(stopped));
+        Assert.NotEqual(acceptedBeforeTheStop[70], TestProblems.Weights(stopped));
         var afterEvaluation = new Dictionary<int, float[]>();
         var probe = new HeldOutProbe
         {
             Score = (iteration, measured) => iteration == 80 ? 1e6 : measured,
-            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = Weights(networks),
+            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = TestProblems.Weights(networks),
         };
         using var resumed = MinimaxSolver.ResumeWithHeldOutProbe(stopped, null, default, null, probe);
 
@@ -169,7 +144,7 @@ public class HeldOutResumeTests
     [Fact]
     public void ACheckpointWithoutTheGuardsStateResumesWithAFreshGuardAndSaysSo()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Options(excursionFactor: 1000);
         using var folder = new TemporaryFolder();
         using (MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options,
@@ -199,19 +174,19 @@ public class HeldOutResumeTests
     [Fact]
     public void ALateJumpIsRolledBackAndTrainingContinuesFromTheAcceptedNetworks()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var afterEvaluation = new Dictionary<int, float[]>();
         var probe = new HeldOutProbe
         {
             Score = (iteration, measured) => iteration == 170 ? 1e6 : measured,
-            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = Weights(networks),
+            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = TestProblems.Weights(networks),
         };
         using var result = MinimaxSolver.SolveWithHeldOutProbe(source, target, QuadraticCost.Instance, Options(excursionFactor: 1000),
             null, default, null, probe);
 
         Assert.Equal(afterEvaluation[160], afterEvaluation[170]);
         Assert.NotEqual(afterEvaluation[170], afterEvaluation[180]);
-        Assert.Equal(afterEvaluation[Budget], Weights(result));
+        Assert.Equal(afterEvaluation[Budget], TestProblems.Weights(result));
         var report = result.HeldOut!;
         Assert.Equal([170], report.Evaluations.Where(e => e.Excursion).Select(e => e.Iteration));
         Assert.Equal(Budget, report.SelectedIteration);
@@ -232,13 +207,13 @@ public class HeldOutResumeTests
     [Fact]
     public void AJumpAtTheEndLeavesTheResultWithTheLastAcceptedNetworks()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         var options = Options(excursionFactor: 1000);
         var afterEvaluation = new Dictionary<int, float[]>();
         var probe = new HeldOutProbe
         {
             Score = (iteration, measured) => iteration == Budget ? 1e6 : measured,
-            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = Weights(networks),
+            AfterEvaluation = (evaluation, networks) => afterEvaluation[evaluation.Iteration] = TestProblems.Weights(networks),
         };
         using var result = MinimaxSolver.SolveWithHeldOutProbe(source, target, QuadraticCost.Instance, options, null, default, null, probe);
         using var unprobed = MinimaxSolver.Solve(source, target, QuadraticCost.Instance, options);
@@ -246,8 +221,8 @@ public class HeldOutResumeTests
         var report = result.HeldOut!;
         Assert.True(report.Last.Excursion);
         Assert.Equal(190, report.SelectedIteration);
-        Assert.Equal(afterEvaluation[190], Weights(result));
-        Assert.NotEqual(Weights(unprobed), Weights(result));
+        Assert.Equal(afterEvaluation[190], TestProblems.Weights(result));
+        Assert.NotEqual(TestProblems.Weights(unprobed), TestProblems.Weights(result));
         Assert.Contains("the networks of iteration 190 are kept", result.ExitMessage);
         Assert.EndsWith($"\n{Budget},1000000,{report.Last.CriticGap:R},1\n", report.ToCsv());
         var metrics = new Dictionary<string, object>();
@@ -261,7 +236,7 @@ public class HeldOutResumeTests
         using var loaded = TransportCheckpoint.Load(folder.File("final.ckpt"), source, target, QuadraticCost.Instance, options);
         Assert.Equal(report.ToCsv(), loaded.HeldOut!.ToCsv());
         Assert.Equal(190, loaded.HeldOut.SelectedIteration);
-        Assert.Equal(Weights(result), Weights(loaded));
+        Assert.Equal(TestProblems.Weights(result), TestProblems.Weights(loaded));
     }
 
     /// <summary>A guarded run's checkpoint holds the guard's state as docs/checkpoints.md describes it: a
@@ -270,7 +245,7 @@ public class HeldOutResumeTests
     [Fact]
     public void AGuardedCheckpointHoldsTheGuardsStateAsDocumented()
     {
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         using var folder = new TemporaryFolder();
         var path = folder.File("at-35.ckpt");
         using (MinimaxSolver.Solve(source, target, QuadraticCost.Instance, Options(excursionFactor: 1000) with { Iterations = 40 },
@@ -298,7 +273,7 @@ public class HeldOutResumeTests
     public void AResumedRunOnDataFilesWritesTheHeldOutFileAndMetricsOfTheUninterruptedRun()
     {
         using var folder = new TemporaryFolder();
-        var (source, target) = SmallData();
+        var (source, target) = TestProblems.SmallDataPair();
         WriteCsv(folder.File("source.csv"), source);
         WriteCsv(folder.File("target.csv"), target);
         File.WriteAllText(folder.File("config.json"), """
