@@ -52,7 +52,14 @@ if (args.Length > 0 && args[0] == "peer")
         (Option("--experiments") ?? "gaussian-2d,gaussian-10d").Split(',', StringSplitOptions.RemoveEmptyEntries),
         (Option("--forms") ?? "static,time").Split(',', StringSplitOptions.RemoveEmptyEntries),
         ParseInteger("--repeats", "3"), ParseInteger("--timed", "300"), ParseList("--seeds", "0,1,2"),
-        ParseList("--peer-seeds", Option("--seeds") ?? "0,1,2"), ParseInteger("--every", "50"));
+        ParseList("--peer-seeds", Option("--seeds") ?? "0,1,2"), ParseInteger("--every", "50"),
+        (Option("--variants") ?? string.Join(',', PeerBenchmark.Settings.KnownVariants)).Split(',', StringSplitOptions.RemoveEmptyEntries));
+    if (settings.Variants.FirstOrDefault(v => !PeerBenchmark.Settings.KnownVariants.Contains(v)) is { } unknown)
+    {
+        Console.Error.WriteLine($"--variants: unknown variant \"{unknown}\"; use any of {string.Join(", ", PeerBenchmark.Settings.KnownVariants)}.");
+        Environment.ExitCode = 2;
+        return;
+    }
     var accuracyCsv = Option("--csv") ?? "bench/results/time-to-accuracy.csv";
     if (args.Contains("--accuracy") && !args.Contains("--redraw"))
         PeerBenchmark.Accuracy(Console.Out, settings, accuracyCsv);

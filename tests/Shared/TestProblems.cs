@@ -39,7 +39,11 @@ internal static class TestProblems
     public static float[] Weights(IEnumerable<nn.Module> networks) =>
         networks.SelectMany(n => n.parameters()).SelectMany(p => p.detach().cpu().data<float>().ToArray()).ToArray();
 
-    /// <summary><see cref="Weights(IEnumerable{nn.Module})"/> of a result's map and critic (and reverse pair, if any).</summary>
+    /// <summary><see cref="Weights(IEnumerable{nn.Module})"/> of every network of a result in the order the held-out
+    /// guard sees them: the trained maps and critics, then the maps' running averages (which the result maps with);
+    /// for a result without training state its map and critic (and reverse pair, if any).</summary>
     public static float[] Weights(TransportResult result) =>
-        Weights(new nn.Module?[] { result.Map, result.Critic, result.ReverseMap, result.ReverseCritic }.OfType<nn.Module>());
+        Weights(result.Training is { } training
+            ? TransportDirection.Networks(training.Directions)
+            : new nn.Module?[] { result.Map, result.Critic, result.ReverseMap, result.ReverseCritic }.OfType<nn.Module>());
 }

@@ -29,6 +29,9 @@ namespace NeuralOT.Checkpoints;
 /// can put back networks accepted before the interruption; a finished file rebuilds its
 /// <see cref="TransportResult.HeldOut"/> report. Files without the entry resume with a fresh guard, and the report
 /// says after which iteration it restarted.</para>
+/// <para>Map averaging (<see cref="SolverOptions.MapAveraging"/>): the result's maps are the running averages, stored
+/// after the other networks as <c>averaged_map</c> (and <c>averaged_reverse_map</c>); <c>map</c> is then the network
+/// training continues from. Files without them load and resume without averaging.</para>
 /// </summary>
 public static class TransportCheckpoint
 {
@@ -45,9 +48,14 @@ public static class TransportCheckpoint
     internal static void Save(TransportResult result, string path, string? configSha256, Func<Stream, Stream>? wrap)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var networks = new List<(string, nn.Module)> { ("map", result.Map), ("critic", result.Critic) };
-        if (result.ReverseMap is not null) networks.Add(("reverse_map", result.ReverseMap));
+        // "map" is the network training continues from; with map averaging the result's map is the average, stored
+        // after the others as "averaged_map", in the order of TransportDirection.Networks.
+        var directions = result.Training?.Directions;
+        var networks = new List<(string, nn.Module)> { ("map", directions?[0].Map ?? result.Map), ("critic", result.Critic) };
+        if (result.ReverseMap is not null) networks.Add(("reverse_map", directions?[1].Map ?? result.ReverseMap));
         if (result.ReverseCritic is not null) networks.Add(("reverse_critic", result.ReverseCritic));
+        foreach (var (prefix, direction) in DirectionNames.Zip(directions ?? []))
+            if (direction.AveragedMap is not null) networks.Add((AveragedPrefix + prefix + "map", direction.AveragedMap));
         var sections = networks.Select(n => (n.Item1, CheckpointFile.Serialize(n.Item2))).ToList();
         if (result.Training is { } training)
         {
@@ -86,6 +94,8 @@ public static class TransportCheckpoint
     private const string GeneratorSection = "generator";
     // Section-name prefix of the held-out guard's copy of the last accepted networks.
     private const string HeldOutPrefix = "held_out_";
+    // Section-name prefix of the running averages of the maps (SolverOptions.MapAveraging).
+    private const string AveragedPrefix = "averaged_";
 
     /// <summary>Reads a checkpoint's header (without loading the networks).</summary>
     /// <exception cref="InvalidDataException">Not a checkpoint, truncated or corrupt (the message says which).</exception>
@@ -127,6 +137,11 @@ public static class TransportCheckpoint
             throw new InvalidDataException($"The checkpoint {path} does not fit this problem: {string.Join("; ", problems)}.");
 
         var options = header.Solver;
+        var state = sections.ToDictionary(s => s.Name, s => s.Bytes);
+        // Checkpoints written before map averaging existed hold no averages (their options read the new default):
+        // they load, and resume, without it.
+        var averaged = state.ContainsKey(AveragedPrefix + "map");
+        if (!averaged) options = options with { MapAveraging = 0 };
         var timeDependent = options.Critic == CriticForm.Time;
         var gaussianStart = options.Preconditioning == Preconditioning.Gaussian;
         var networks = new Dictionary<string, nn.Module>
@@ -139,7 +154,11 @@ public static class TransportCheckpoint
             networks["reverse_map"] = new MapNetwork(header.Dimension, options.MapNetwork);
             networks["reverse_critic"] = new CriticNetwork(header.Dimension, timeDependent, options.CriticNetwork);
         }
-        var state = sections.ToDictionary(s => s.Name, s => s.Bytes);
+        if (averaged)
+        {
+            networks[AveragedPrefix + "map"] = new MapNetwork(header.Dimension, options.MapNetwork, linearBase: gaussianStart);
+            if (options.Bidirectional is not null) networks[AveragedPrefix + "reverse_map"] = new MapNetwork(header.Dimension, options.MapNetwork);
+        }
         foreach (var (name, network) in networks)
             CheckpointFile.LoadInto(network, state.Remove(name, out var bytes) ? bytes : throw new InvalidDataException($"The checkpoint {path} lacks its {name} network."), path, name);
         var device = MinimaxSolver.ResolveDevice(options.Device);
@@ -149,13 +168,16 @@ public static class TransportCheckpoint
         var critic = (CriticNetwork)networks["critic"];
         var reverseMap = networks.GetValueOrDefault("reverse_map") as MapNetwork;
         var reverseCritic = networks.GetValueOrDefault("reverse_critic") as CriticNetwork;
+        var averagedMap = networks.GetValueOrDefault(AveragedPrefix + "map") as MapNetwork;
+        var averagedReverseMap = networks.GetValueOrDefault(AveragedPrefix + "reverse_map") as MapNetwork;
         var (training, heldOutReport) = header.Training is null
             ? default
-            : LoadTrainingState(path, header, state, source, target, preconditioner, map, critic, reverseMap, reverseCritic);
+            : LoadTrainingState(path, header, options, state, source, target, preconditioner,
+                new TransportDirectionNetworks(map, critic, averagedMap), reverseMap is null ? null : new TransportDirectionNetworks(reverseMap, reverseCritic!, averagedReverseMap));
         if (state.Count > 0) throw new InvalidDataException($"The checkpoint {path} holds an unexpected section \"{state.Keys.First()}\".");
         var outcome = new TrainingOutcome(TrainingHistory.FromCsv(header.History), header.ExitReason, header.ExitMessage,
             header.IterationsCompleted, TimeSpan.FromSeconds(header.TrainingSeconds), training, heldOutReport);
-        return new TransportResult(source, target, cost, options, map, critic, reverseMap, reverseCritic, preconditioner, outcome);
+        return new TransportResult(source, target, cost, options, averagedMap ?? map, critic, averagedReverseMap ?? reverseMap, reverseCritic, preconditioner, outcome);
     }
 
     /// <summary>Rebuilds the optimisers over the loaded networks and restores their moments, the sample stream and the
@@ -163,19 +185,18 @@ public static class TransportCheckpoint
     /// with the guard's state it also rebuilds the held-out report (so that a run whose evaluation is resumed still
     /// reports it).</summary>
     private static (TrainingState State, HeldOutReport? HeldOut) LoadTrainingState(
-        string path, CheckpointHeader header, Dictionary<string, byte[]> sections, IDistribution source, IDistribution target,
-        AffinePreconditioner? preconditioner, MapNetwork map, CriticNetwork critic, MapNetwork? reverseMap, CriticNetwork? reverseCritic)
+        string path, CheckpointHeader header, SolverOptions options, Dictionary<string, byte[]> sections, IDistribution source, IDistribution target,
+        AffinePreconditioner? preconditioner, TransportDirectionNetworks forward, TransportDirectionNetworks? reverse)
     {
         byte[] Take(string name) => sections.Remove(name, out var bytes)
             ? bytes
             : throw new InvalidDataException($"The checkpoint {path} is corrupt: its header promises training state but the {name} section is missing.");
-        var options = header.Solver;
         // Training continues on the rows the run trained on: the held-out split is a function of the seed.
         var (dataSource, dataTarget, monitor) = HeldOutMonitor.Prepare(source, target, options);
         using var heldOutMonitor = monitor;
         var trainingSource = preconditioner?.PushForward(dataSource) ?? dataSource;
-        var directions = new List<TransportDirection> { new(trainingSource, dataTarget, map, critic, options) };
-        if (reverseMap is not null && reverseCritic is not null) directions.Add(new(dataTarget, trainingSource, reverseMap, reverseCritic, options));
+        var directions = new List<TransportDirection> { new(trainingSource, dataTarget, forward.Map, forward.Critic, options, forward.AveragedMap) };
+        if (reverse is not null) directions.Add(new(dataTarget, trainingSource, reverse.Map, reverse.Critic, options, reverse.AveragedMap));
         foreach (var (prefix, direction) in DirectionNames.Zip(directions))
         {
             LoadOptimizer(direction.MapOptimizer, Take(prefix + "map_optimizer"), path, prefix + "map_optimizer");
@@ -196,14 +217,18 @@ public static class TransportCheckpoint
         HeldOutReport? report = null;
         if (header.HeldOut is { } guard)
         {
-            string[] names = reverseMap is null ? ["map", "critic"] : ["map", "critic", "reverse_map", "reverse_critic"];
+            // The order of TransportDirection.Networks.
+            var names = new List<string> { "map", "critic" };
+            if (reverse is not null) names.AddRange(["reverse_map", "reverse_critic"]);
+            if (forward.AveragedMap is not null) names.Add(AveragedPrefix + "map");
+            if (reverse?.AveragedMap is not null) names.Add(AveragedPrefix + "reverse_map");
             var accepted = guard.HasAcceptedNetworks ? names.Select(name => Take(HeldOutPrefix + name)).ToArray() : null;
             heldOut = new HeldOutGuardState(guard.Evaluations, guard.LastAcceptedIteration, accepted, guard.RestartedAfterIteration);
             if (monitor is not null && guard.Evaluations.Count > 0 && header.ExitReason is ExitReason.IterationBudget or ExitReason.Converged)
             {
                 try
                 {
-                    monitor.Continue(heldOut, directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray(), header.IterationsCompleted);
+                    monitor.Continue(heldOut, TransportDirection.Networks(directions), header.IterationsCompleted);
                 }
                 catch (InvalidDataException error)
                 {
@@ -230,6 +255,10 @@ public static class TransportCheckpoint
 
     private static string Name<T>(T value) where T : struct, Enum => value.ToString().ToLowerInvariant();
 }
+
+/// <summary>The networks of one direction as a checkpoint loads them: the trained map, its critic and the map's
+/// running average (null without map averaging).</summary>
+internal sealed record TransportDirectionNetworks(MapNetwork Map, CriticNetwork Critic, MapNetwork? AveragedMap);
 
 /// <summary>The content header of a phase-1 checkpoint (see <see cref="TransportCheckpoint"/>).</summary>
 public sealed record CheckpointHeader

@@ -25,7 +25,7 @@ public sealed record ExperimentConfig(
     [
         "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
         "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
-        "device", "history_interval", "bidirectional", "preconditioning", "held_out",
+        "device", "history_interval", "bidirectional", "preconditioning", "held_out", "map_averaging",
     ];
     private static readonly string[] HeldOutKeys = ["fraction", "interval", "rollback", "excursion_factor", "max_evaluation_rows"];
     private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
@@ -210,6 +210,7 @@ public sealed record ExperimentConfig(
                 ["threads"] = solver.Threads,
                 ["device"] = solver.Device,
                 ["history_interval"] = solver.HistoryInterval,
+                ["map_averaging"] = solver.MapAveraging,
                 ["preconditioning"] = solver.Preconditioning?.ToString().ToLowerInvariant() ?? "auto",
             },
         };
@@ -274,6 +275,7 @@ public sealed record ExperimentConfig(
             Threads = section.OptionalInteger("threads") ?? options.Threads,
             Device = section.OptionalString("device") ?? options.Device,
             HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
+            MapAveraging = section.OptionalNumber("map_averaging") ?? options.MapAveraging,
             Preconditioning = section.OptionalString("preconditioning") switch
             {
                 null or "auto" => options.Preconditioning,

@@ -93,7 +93,7 @@ public static class MinimaxSolver
             ? new MinimaxTraining(cost, resolved, device, forward)
             : new MinimaxTraining(cost, resolved, device, forward, reverse);
         TransportResult Result(TrainingOutcome outcome) =>
-            new(problem, resolved, forward.Map, forward.Critic, reverse?.Map, reverse?.Critic, preconditioner, outcome);
+            new(problem, resolved, forward.OutputMap, forward.Critic, reverse?.OutputMap, reverse?.Critic, preconditioner, outcome);
         var view = Result(new TrainingOutcome(new TrainingHistory(), ExitReason.Cancelled, "", 0, TimeSpan.Zero));
         var outcome = training.Train(progress, cancellation,
             hooks is null ? null : state => hooks.Checkpoint(Result(state)), hooks?.CheckpointInterval ?? int.MaxValue,
@@ -146,7 +146,7 @@ public static class MinimaxSolver
         using var heldOut = HeldOutMonitor.Prepare(stopped.Source, stopped.Target, options).Monitor;
         if (heldOut is not null)
         {
-            heldOut.Continue(state.HeldOut, state.Directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray(), stopped.IterationsCompleted);
+            heldOut.Continue(state.HeldOut, TransportDirection.Networks(state.Directions), stopped.IterationsCompleted);
             heldOut.Probe = heldOutProbe;
         }
         var resumeFrom = new TrainingOutcome(stopped.History, stopped.ExitReason, stopped.ExitMessage, stopped.IterationsCompleted, stopped.TrainingTime, state);
@@ -208,7 +208,15 @@ public static class MinimaxSolver
         }
         map.to(device);
         critic.to(device);
-        return new TransportDirection(from, to, map, critic, options);
+        MapNetwork? averaged = null;
+        if (options.MapAveraging > 0)
+        {
+            // The same network with the same fixed parts; UpdateAverage overwrites its weights at the first iteration.
+            averaged = new MapNetwork(from.Dimension, options.MapNetwork, linearBase: start is not null);
+            averaged.load_state_dict(map.state_dict());
+            averaged.to(device);
+        }
+        return new TransportDirection(from, to, map, critic, options, averaged);
     }
 
     internal static Device ResolveDevice(string name)

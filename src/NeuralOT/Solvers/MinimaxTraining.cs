@@ -55,8 +55,9 @@ internal sealed class MinimaxTraining
         Action<TrainingOutcome>? checkpoint = null, int checkpointInterval = int.MaxValue, TrainingOutcome? resumeFrom = null,
         HeldOutWatch? heldOut = null)
     {
-        var networks = directions.SelectMany(d => new nn.Module[] { d.Map, d.Critic }).ToArray();
+        var networks = TransportDirection.Networks(directions);
         var total = options.Iterations!.Value;
+        var averagingHorizon = options.AveragingHorizon(total);
         var history = new TrainingHistory();
         foreach (var entry in resumeFrom?.History.Entries ?? []) history.Add(entry);
         var state = new StepState();
@@ -72,6 +73,7 @@ internal sealed class MinimaxTraining
             for (var step = 1; step < options.MapSteps; step++)
                 MapStep(report: false);
             state.Record(MapStep(report: true)!.Value);
+            foreach (var direction in directions) direction.UpdateAverage(iteration, averagingHorizon);
             return state.FirstNonFinite();
         }
 

@@ -6,9 +6,11 @@ using static TorchSharp.torch;
 
 namespace NeuralOT.Solvers;
 
-/// <summary>One direction of transport being trained: a map from <see cref="From"/> to <see cref="To"/>, its critic
-/// and their optimisers. Plain training has one direction; bidirectional training adds the reverse one.</summary>
-internal sealed class TransportDirection(IDistribution from, IDistribution to, MapNetwork map, CriticNetwork critic, SolverOptions options)
+/// <summary>One direction of transport being trained: a map from <see cref="From"/> to <see cref="To"/>, its critic,
+/// their optimisers and, with <see cref="SolverOptions.MapAveraging"/>, the running average of the map's weights.
+/// Plain training has one direction; bidirectional training adds the reverse one.</summary>
+internal sealed class TransportDirection(
+    IDistribution from, IDistribution to, MapNetwork map, CriticNetwork critic, SolverOptions options, MapNetwork? averagedMap = null)
 {
     public IDistribution From { get; } = from;
 
@@ -17,6 +19,37 @@ internal sealed class TransportDirection(IDistribution from, IDistribution to, M
     public MapNetwork Map { get; } = map;
 
     public CriticNetwork Critic { get; } = critic;
+
+    /// <summary>The running average of <see cref="Map"/>'s weights (its fixed buffers copied once); null when
+    /// averaging is off.</summary>
+    public MapNetwork? AveragedMap { get; } = averagedMap;
+
+    /// <summary>The map a result holds: the average when there is one, else the trained map itself.</summary>
+    public MapNetwork OutputMap => AveragedMap ?? Map;
+
+    /// <summary>Every network of the given directions in one fixed order: each direction's map and critic, then the
+    /// averaged maps. The held-out guard copies and restores them in this order and checkpoints store its copies in it.</summary>
+    public static nn.Module[] Networks(IEnumerable<TransportDirection> directions)
+    {
+        var all = directions.ToArray();
+        return all.SelectMany(d => new nn.Module[] { d.Map, d.Critic })
+            .Concat(all.Where(d => d.AveragedMap is not null).Select(d => (nn.Module)d.AveragedMap!))
+            .ToArray();
+    }
+
+    /// <summary>Folds the map's weights after 1-based iteration <paramref name="iteration"/> into the average: a
+    /// plain mean of every iterate up to <paramref name="horizon"/> iterations, then an exponential moving average
+    /// with weight 1 / horizon, so the average forgets the early, far-off weights. The weight depends on the
+    /// iteration number only, so a resumed run averages exactly as an uninterrupted one.</summary>
+    public void UpdateAverage(int iteration, int horizon)
+    {
+        if (AveragedMap is null) return;
+        var weight = 1.0 / Math.Min(iteration, horizon);
+        using Scalar keep = 1 - weight, take = weight;
+        using var _ = no_grad();
+        foreach (var (average, current) in AveragedMap.parameters().Zip(Map.parameters()))
+            average.mul_(keep).add_(current, take);
+    }
 
     public OptimizerHelper MapOptimizer { get; } = optim.Adam(map.parameters(), options.MapLearningRate, options.Beta1, options.Beta2);
 

@@ -65,13 +65,14 @@ public sealed class TransportResult : IDisposable
     /// <summary>The resolved options that trained this result.</summary>
     public SolverOptions Options { get; }
 
-    /// <summary>The map network (displacement F).</summary>
+    /// <summary>The map network (displacement F): with <see cref="SolverOptions.MapAveraging"/> (the default) the
+    /// running average of the trained weights, else the last trained weights.</summary>
     public MapNetwork Map { get; }
 
     /// <summary>The critic network.</summary>
     public CriticNetwork Critic { get; }
 
-    /// <summary>Bidirectional training: the reverse map network G (mu1 -> mu0); null otherwise.</summary>
+    /// <summary>Bidirectional training: the reverse map network G (mu1 -> mu0), averaged like <see cref="Map"/>; null otherwise.</summary>
     public MapNetwork? ReverseMap { get; }
 
     /// <summary>Bidirectional training: the reverse direction's critic; null otherwise.</summary>
@@ -221,6 +222,9 @@ public sealed class TransportResult : IDisposable
         Critic.Dispose();
         ReverseMap?.Dispose();
         ReverseCritic?.Dispose();
+        // With map averaging the result holds the averages; the trained maps live in the training state.
+        foreach (var direction in Training?.Directions ?? [])
+            if (direction.AveragedMap is not null) direction.Map.Dispose();
     }
 
     private static Tensor WithDisplacement(Tensor x, Func<Tensor, Tensor> displacement, double t)

@@ -151,7 +151,7 @@ public class TransportCheckpointTests
 
         Assert.Equal("transport", root.GetProperty("kind").GetString());
         var sections = root.GetProperty("sections").EnumerateArray().Select(s => (Name: s.GetProperty("name").GetString(), Length: s.GetProperty("length").GetInt32())).ToList();
-        Assert.Equal(["map", "critic", "reverse_map", "reverse_critic", "map_optimizer", "critic_optimizer",
+        Assert.Equal(["map", "critic", "reverse_map", "reverse_critic", "averaged_map", "averaged_reverse_map", "map_optimizer", "critic_optimizer",
             "reverse_map_optimizer", "reverse_critic_optimizer", "generator"], sections.Select(s => s.Name));
         Assert.Equal(payload.Length, sections.Sum(s => s.Length));
         Assert.Equal(["kind", "sections", "content"], root.EnumerateObject().Select(p => p.Name));

@@ -133,6 +133,7 @@ public class ExperimentConfigTests
     [Theory]
     [InlineData("""{ "solver": { "map_learning_rate": -0.001 } }""", "solver.map_learning_rate")]
     [InlineData("""{ "solver": { "batch_size": 0 } }""", "solver.batch_size")]
+    [InlineData("""{ "solver": { "map_averaging": -0.1 } }""", "solver.map_averaging = -0.1 is invalid: it must lie in [0, 1]")]
     [InlineData("""{ "solver": { "critic": "dynamic" } }""", "config.solver.critic")]
     [InlineData("""{ "solver": { "iterations": "many" } }""", "config.solver.iterations")]
     [InlineData("""{ "cost": { "type": "cubic" } }""", "config.cost.type")]

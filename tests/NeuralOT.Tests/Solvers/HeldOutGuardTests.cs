@@ -172,10 +172,11 @@ public class HeldOutGuardTests
 
         // An excursion at the end is rolled back too, and the result then holds the networks of the last accepted
         // evaluation, bit for bit. With the constant schedule a run stopped at the first excursion takes the same steps
-        // as the longer run up to there, so its end is that excursion.
+        // as the longer run up to there, so its end is that excursion. Its map is averaged over a share of its
+        // shorter budget, so it keeps the longer run's averaging horizon.
         var stopped = first;
         using var endsInExcursion = MinimaxSolver.Solve(source, target, QuadraticCost.Instance,
-            Short(stopped, new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001 }));
+            Short(stopped, new HeldOutOptions { Interval = 5, ExcursionFactor = 1.0001 }) with { MapAveraging = (double)new SolverOptions().AveragingHorizon(60) / stopped });
         var endReport = endsInExcursion.HeldOut!;
         Assert.True(endReport.Last.Excursion);
         var lastAccepted = endReport.Evaluations.Last(e => !e.Excursion).Iteration;

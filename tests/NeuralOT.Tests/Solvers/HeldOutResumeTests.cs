@@ -254,7 +254,7 @@ public class HeldOutResumeTests
         var length = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(16, 4));
         using var header = System.Text.Json.JsonDocument.Parse(bytes.AsMemory(20, length));
         var sections = header.RootElement.GetProperty("sections").EnumerateArray().Select(s => s.GetProperty("name").GetString()).ToList();
-        Assert.Equal(["map", "critic", "map_optimizer", "critic_optimizer", "generator", "held_out_map", "held_out_critic"], sections);
+        Assert.Equal(["map", "critic", "averaged_map", "map_optimizer", "critic_optimizer", "generator", "held_out_map", "held_out_critic", "held_out_averaged_map"], sections);
         var heldOut = header.RootElement.GetProperty("content").GetProperty("held_out");
         Assert.Equal(["evaluations", "last_accepted_iteration", "has_accepted_networks", "restarted_after_iteration"],
             heldOut.EnumerateObject().Select(p => p.Name));
