@@ -563,13 +563,16 @@ internal sealed class TransportationProblem
 
         // Largest remainders: every weight rounded down, then one unit more for the largest fractional parts until
         // the units add up (or one less for the smallest, should normalised weights add up to a hair above 1), so
-        // each weight moves by less than one unit and both sides hold exactly the same number of units.
+        // each weight moves by less than one unit and both sides hold exactly the same number of units. Only positive
+        // weights move (a zero weight stays zero); among equal fractional parts (with 2^50 units and more, products
+        // are whole numbers) the largest weights move first.
         static long[] Round(double[] weights, long total)
         {
             var scaled = weights.Select(w => w * total).ToArray();
             var rounded = scaled.Select(x => (long)Math.Floor(x)).ToArray();
             var missing = total - rounded.Sum();
-            var byFraction = Enumerable.Range(0, weights.Length).OrderByDescending(k => scaled[k] - rounded[k]).ToArray();
+            var byFraction = Enumerable.Range(0, weights.Length).Where(k => weights[k] > 0)
+                .OrderByDescending(k => scaled[k] - rounded[k]).ThenByDescending(k => weights[k]).ToArray();
             // The gap is a few units at most (the normalised weights add up to 1 within rounding); walk round the
             // ranking should it exceed the number of weights.
             for (int rank = 0; missing > 0; rank = (rank + 1) % byFraction.Length, missing--) rounded[byFraction[rank]]++;
