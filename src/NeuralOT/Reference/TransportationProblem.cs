@@ -12,9 +12,9 @@ namespace NeuralOT.Reference;
 /// tree arc). A pivot brings in the arc with the most negative reduced cost C_ij - u_i - v_j among a block of about
 /// sqrt(n m) arcs (block search: the matrix is scanned row by row from where the last search stopped), pushes flow
 /// round the cycle the arc closes, drops the tree arc that empties, and re-hangs the subtree cut off below the new
-/// arc: the preorder is re-spliced along the reversed path (work proportional to the path and the depth) and the
-/// potentials of the subtree move by the entering reduced cost. The start is a greedy basis: each source in turn
-/// sends its mass to its cheapest targets that still have room.</para>
+/// arc: the preorder is re-spliced along the reversed path (work proportional to the path and the depth), and the
+/// potentials of the subtree, or of the rest of the tree if that is smaller, move by the entering reduced cost. The
+/// start is a greedy basis: each source in turn sends its mass to its cheapest targets that still have room.</para>
 /// <para>Masses are integers (<see cref="IntegerMasses"/>), so flows are exact. Cycling is ruled out by Orden's
 /// perturbation, also exact in integers: every mass is scaled by K = (nodes on the smaller side) + 1, each node of the
 /// smaller side gets one unit more and one node of the other side all of those units. Then no proper subset of nodes
@@ -50,6 +50,7 @@ internal sealed class TransportationProblem
     private readonly long[] _flow;
     private readonly double[] _potential;
     private readonly int _root;
+    private readonly int _nodeCount; // nodes in the tree (of positive mass)
     // Work arrays of the re-hang: the reversed path and the pieces of the old preorder that make up the new one.
     private readonly int[] _path, _pieceEnd, _secondPieceStart;
 
@@ -96,7 +97,8 @@ internal sealed class TransportationProblem
 
         _root = _pricedRows[0];
         var mass = PerturbedMasses(supply, demand, activeTargets);
-        BuildTree(GreedyBasis(mass, activeTargets), _pricedRows.Length + activeTargets.Length);
+        _nodeCount = _pricedRows.Length + activeTargets.Length;
+        BuildTree(GreedyBasis(mass, activeTargets), _nodeCount);
     }
 
     /// <summary>The masses of Orden's perturbation (see the class remarks), per node; 0 for nodes of zero mass.</summary>
@@ -123,32 +125,24 @@ internal sealed class TransportationProblem
     {
         int n = _sourceCount, m = _targetCount;
         var remaining = (long[])mass.Clone();
-        var open = (int[])activeTargets.Clone();
-        int openCount = open.Length;
+        // -infinity for targets without room (full or of zero mass), so that cost - closed[j] is +infinity there and
+        // the cheapest target with room is a vectorised scan of the contiguous row.
+        var closed = new double[m];
+        Array.Fill(closed, double.NegativeInfinity);
+        foreach (var j in activeTargets) closed[j] = 0;
         var arcs = new List<(int, int, long)>(_pricedRows.Length + activeTargets.Length);
         foreach (var i in _pricedRows)
         {
-            long offset = (long)i * m;
+            var row = _cost.AsSpan((int)((long)i * m), m);
             while (remaining[i] > 0)
             {
-                if (openCount == 0) throw new InvalidOperationException("The masses do not balance (internal error).");
-                int cheapest = 0;
-                double cheapestCost = _cost[offset + open[0]];
-                for (int k = 1; k < openCount; k++)
-                {
-                    double c = _cost[offset + open[k]];
-                    if (c < cheapestCost)
-                    {
-                        cheapestCost = c;
-                        cheapest = k;
-                    }
-                }
-                int j = open[cheapest];
+                var (cheapest, j) = MinimumDifference(row, 1, closed);
+                if (cheapest == double.PositiveInfinity) throw new InvalidOperationException("The masses do not balance (internal error).");
                 long amount = Math.Min(remaining[i], remaining[n + j]);
                 arcs.Add((i, j, amount));
                 remaining[i] -= amount;
                 remaining[n + j] -= amount;
-                if (remaining[n + j] == 0) open[cheapest] = open[--openCount];
+                if (remaining[n + j] == 0) closed[j] = double.NegativeInfinity;
             }
         }
         return arcs;
@@ -223,14 +217,19 @@ internal sealed class TransportationProblem
             _potential[node] = ArcCost(node, _parent[node]) - _potential[_parent[node]];
     }
 
-    /// <summary>Pivots until no arc has a negative reduced cost (beyond the rounding tolerance). Pivots move the
-    /// potentials by sums of reduced costs, which may drift by rounding, so the end is confirmed with potentials
-    /// recomputed from the tree.</summary>
+    /// <summary>Pivots until no arc has a negative reduced cost (beyond the rounding tolerance). Pivots move
+    /// potentials by reduced costs, so rounding errors accumulate: the potentials are recomputed from the tree every
+    /// n + m pivots (O(1) a pivot), which keeps the drift far below the tolerance, and once more to confirm the end.</summary>
     private void Optimise()
     {
+        long pivots = 0;
         while (true)
         {
-            while (FindEnteringArc(out int source, out int target)) Pivot(source, _sourceCount + target);
+            while (FindEnteringArc(out int source, out int target))
+            {
+                Pivot(source, _sourceCount + target);
+                if (++pivots % _nodeCount == 0) ComputePotentials();
+            }
             ComputePotentials();
             if (!FindEnteringArc(out int lastSource, out int lastTarget)) return;
             Pivot(lastSource, _sourceCount + lastTarget);
@@ -453,7 +452,16 @@ internal sealed class TransportationProblem
         }
 
         int n = _sourceCount;
-        for (int k = 0, node = inner; k < moved; k++, node = _thread[node])
+        // Potentials matter up to u + c, v - c: move the smaller of the subtree and the rest of the tree (the rest is
+        // the other run of the cyclic preorder), the rest by the opposite amount.
+        int first = inner, count = moved;
+        if (2 * moved > _nodeCount)
+        {
+            first = _thread[tail];
+            count = _nodeCount - moved;
+            sourceShift = -sourceShift;
+        }
+        for (int k = 0, node = first; k < count; k++, node = _thread[node])
             _potential[node] += node < n ? sourceShift : -sourceShift;
     }
 
