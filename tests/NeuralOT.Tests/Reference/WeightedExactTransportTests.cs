@@ -26,11 +26,7 @@ public class WeightedExactTransportTests
     [InlineData(300, 250, 3, 1.0, "sparse", 8)]
     public void RandomProblemsCarryAnOptimalityCertificate(int n, int m, int d, double p, string weights, int seed)
     {
-        var source = TestPoints.Gaussian(100 * seed + 1, n, d);
-        var target = TestPoints.Gaussian(100 * seed + 2, m, d, mean: 1, scale: 1.4);
-        var random = new Random(seed);
-        var a = Weights(random, n, weights);
-        var b = Weights(random, m, weights);
+        var (source, target, a, b) = RandomProblem(seed, n, m, d, weights);
         var matrix = CostMatrix.Build(source, target, p);
         var plan = ExactTransport.SolveWeighted(matrix, a, b);
         TransportCertificate.AssertOptimal(matrix, a, b, plan);
@@ -204,20 +200,15 @@ public class WeightedExactTransportTests
 
     private static (double[] Matrix, double[] A, double[] B) ScaleProblem()
     {
-        var random = new Random(73);
-        return (CostMatrix.Build(TestPoints.Gaussian(71, 120, 2), TestPoints.Gaussian(72, 150, 2, mean: 1), 2.0),
-            Weights(random, 120, "dirichlet"), Weights(random, 150, "dirichlet"));
+        var (source, target, a, b) = RandomProblem(73, 120, 150, 2);
+        return (CostMatrix.Build(source, target, 2.0), a, b);
     }
 
     [Fact]
     public void ACostShiftOfManyOrdersOfMagnitudeKeepsTheOptimum()
     {
         // C + 1e6: every plan's cost moves by exactly 1e6, so the optimum stays where it was.
-        var source = TestPoints.Gaussian(81, 90, 3);
-        var target = TestPoints.Gaussian(82, 110, 3, mean: 0.5);
-        var random = new Random(83);
-        var a = Weights(random, 90, "dirichlet");
-        var b = Weights(random, 110, "dirichlet");
+        var (source, target, a, b) = RandomProblem(83, 90, 110, 3);
         var matrix = CostMatrix.Build(source, target, 2.0);
         var shifted = matrix.Select(c => c + 1e6).ToArray();
         var plan = ExactTransport.SolveWeighted(shifted, a, b);
@@ -228,11 +219,7 @@ public class WeightedExactTransportTests
     [Fact]
     public void PermutingSamplesPermutesThePlan()
     {
-        var source = TestPoints.Gaussian(91, 80, 2);
-        var target = TestPoints.Gaussian(92, 100, 2, mean: 1);
-        var random = new Random(93);
-        var a = Weights(random, 80, "dirichlet");
-        var b = Weights(random, 100, "dirichlet");
+        var (source, target, a, b) = RandomProblem(93, 80, 100, 2);
         var sourceOrder = TestPoints.RandomPermutation(94, 80);
         var targetOrder = TestPoints.RandomPermutation(95, 100);
         var original = ExactTransport.SolveWeighted(CostMatrix.Build(source, target, 2.0), a, b);
@@ -262,6 +249,15 @@ public class WeightedExactTransportTests
         Assert.Equal("costMatrix", Assert.Throws<ArgumentException>(() => ExactTransport.SolveWeighted(matrix, [1, 1], [1, 1])).ParamName);
         Assert.Equal("costMatrix", Assert.Throws<ArgumentException>(() => ExactTransport.SolveWeighted([1, 2, double.PositiveInfinity, 4, 5, 6], [1, 1], [1, 1, 1])).ParamName);
         Assert.Equal("sourceWeights", Assert.Throws<ArgumentException>(() => ExactTransport.SolveWeighted([], [], [1])).ParamName);
+    }
+
+    /// <summary>Gaussian clouds of n and m points in d dimensions (the target shifted and wider) with weights of one
+    /// kind (see <see cref="Weights"/>), all from the seed.</summary>
+    private static (double[,] Source, double[,] Target, double[] A, double[] B) RandomProblem(int seed, int n, int m, int d, string weights = "dirichlet")
+    {
+        var random = new Random(seed);
+        return (TestPoints.Gaussian(100 * seed + 1, n, d), TestPoints.Gaussian(100 * seed + 2, m, d, mean: 1, scale: 1.4),
+            Weights(random, n, weights), Weights(random, m, weights));
     }
 
     /// <summary>Dirichlet(1) weights (normalised exponential draws), uniform ones, or sparse ones (about a third zero).</summary>
