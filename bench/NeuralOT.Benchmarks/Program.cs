@@ -2,6 +2,7 @@
 //   ot      (default) NeuralOT's exact OT and Sinkhorn against POT on the same point sets, in one run:
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--sinkhorn-sizes 500,1000,2000] [--python /usr/bin/python3]
+//           [--weighted] (exact OT only, with m = 1.2 n target samples and random weights on both sides)
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
 //   profile where one iteration's time goes: sampling, a critic step, a map step (StepProfile):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64] [--threads 1]
@@ -124,6 +125,10 @@ var dimensions = ParseList("--dimensions", "2,10");
 int repeats = ParseInteger("--repeats", "1");
 string python = Option("--python") ?? "/usr/bin/python3";
 bool sinkhorn = args.Contains("--sinkhorn");
+// Weighted: unequal sizes (m = 1.2 n) and random weights, the transportation problem (ExactTransport.SolveWeighted).
+bool weighted = args.Contains("--weighted");
+if (weighted && sinkhorn)
+    throw new ArgumentException("--weighted times exact OT only; drop --sinkhorn.", "--weighted");
 // POT's log-domain Sinkhorn takes minutes at n = 5000, so its sizes are chosen apart from the exact solver's.
 var sinkhornSizes = ParseList("--sinkhorn-sizes", "500,1000,2000");
 const double SinkhornEpsilonFraction = 0.05; // of the mean cost-matrix entry
@@ -131,15 +136,26 @@ const double SinkhornEpsilonFraction = 0.05; // of the mean cost-matrix entry
 var script = Path.Combine(AppContext.BaseDirectory, "pot_timing.py");
 // Warm up the JIT (several calls, so tiered compilation reaches optimised code) before anything is timed.
 for (int warmup = 0; warmup < 5; warmup++)
+{
     ExactTransport.Solve(Gaussian(new Random(1), 400, 2, 0, 1), Gaussian(new Random(2), 400, 2, 1, 1));
+    if (weighted)
+    {
+        var warmupMatrix = CostMatrix.Build(Gaussian(new Random(1), 300, 2, 0, 1), Gaussian(new Random(2), 360, 2, 1, 1), QuadraticCost.Instance);
+        ExactTransport.SolveWeighted(warmupMatrix, RandomWeights(new Random(3), 300), RandomWeights(new Random(4), 360));
+    }
+}
 Sinkhorn.Solve(Gaussian(new Random(1), 50, 2, 0, 1), Gaussian(new Random(2), 50, 2, 1, 1), 0.1);
 var directory = Directory.CreateTempSubdirectory("neuralot-bench-");
 try
 {
     Console.WriteLine($"Load average (1, 5, 15 min) at the start: {PythonPeers.LoadAverage()}; {Environment.ProcessorCount} cores.");
-    Console.WriteLine($"Exact OT, quadratic cost |v|^2/2, Gaussian samples N(0, I) -> N(1, 2 I); best of {repeats}; seconds include building the cost matrix.");
+    Console.WriteLine(weighted
+        ? $"Weighted exact OT (ExactTransport.SolveWeighted; POT ot.emd2 with the same weights), n source and m = 1.2 n target samples, weights Dirichlet(1) (normalised exponential draws) on both sides."
+        : "Exact OT (ExactTransport.SolveAssignment; POT ot.emd2), n source and n target samples, uniform weights.");
+    Console.WriteLine($"Quadratic cost |v|^2/2, Gaussian samples N(0, I) -> N(1, 2 I); best of {repeats}; seconds include building the cost matrix (both sides), solve columns exclude it.");
     Console.WriteLine("Wall seconds can include time the process was descheduled or stopped; CPU seconds (process CPU time, cost matrix included) cannot.");
-    Console.WriteLine($"{"n",6} {"d",3} {"POT emd2 s",11} {"ours s",9} {"ratio",7} {"POT solve",10} {"our solve",10} {"ratio",7} {"POT cpu",9} {"our cpu",9} {"ratio",7} {"rel. diff",10}");
+    Console.WriteLine("cert: our optimality certificate's worst violation / max |C| (dual infeasibility, primal - dual gap, and for weights the largest row or column sum error), checked after timing.");
+    Console.WriteLine($"{"n",6} {"d",3} {"POT emd2 s",11} {"ours s",9} {"ratio",7} {"POT solve",10} {"our solve",10} {"ratio",7} {"POT cpu",9} {"our cpu",9} {"ratio",7} {"rel. diff",10} {"cert",8}");
     foreach (int d in dimensions)
         foreach (int n in sizes)
             RunExact(n, d);
@@ -161,13 +177,26 @@ finally
 
 void RunExact(int n, int d)
 {
-    var (source, target, sourcePath, targetPath) = WriteProblem(n, d);
+    var (source, target, sourcePath, targetPath) = WriteProblem(n, d, weighted ? TargetCount(n) : n);
+    double[] a = [], b = [];
+    string[] weightPaths = [];
+    if (weighted)
+    {
+        var random = new Random(7000 * n + d);
+        a = RandomWeights(random, source.GetLength(0));
+        b = RandomWeights(random, target.GetLength(0));
+        weightPaths = [WriteWeights($"source-weights-{n}-{d}.csv", a), WriteWeights($"target-weights-{n}-{d}.csv", b)];
+    }
     double potBestTotal = double.MaxValue, potBestSolve = double.MaxValue, potValue = 0;
     double oursBestTotal = double.MaxValue, oursBestSolve = double.MaxValue, oursValue = 0;
     double potBestCpu = double.MaxValue, oursBestCpu = double.MaxValue;
+    double[] matrix = [];
+    double certificate = 0;
     for (int r = 0; r < repeats; r++)
     {
-        var pot = RunPot("exact", sourcePath, targetPath);
+        var pot = RunPot(weighted ? "exact-weighted" : "exact", [sourcePath, targetPath, .. weightPaths]);
+        if (pot.GetProperty("result_code").GetInt32() != 1)
+            throw new InvalidOperationException($"POT's emd2 stopped before optimality at n = {n}, d = {d} (result_code {pot.GetProperty("result_code")}); its cost would not be the optimum.");
         potBestCpu = Math.Min(potBestCpu, pot.GetProperty("cpu_seconds").GetDouble());
         potValue = pot.GetProperty("cost_value").GetDouble();
         double matrixSeconds = pot.GetProperty("matrix_seconds").GetDouble(), solveSeconds = pot.GetProperty("solve_seconds").GetDouble();
@@ -176,26 +205,32 @@ void RunExact(int n, int d)
 
         var cpuStart = ProcessCpuSeconds();
         var stopwatch = Stopwatch.StartNew();
-        var matrix = CostMatrix.Build(source, target, QuadraticCost.Instance);
+        matrix = CostMatrix.Build(source, target, QuadraticCost.Instance);
         var matrixTime = stopwatch.Elapsed.TotalSeconds;
-        var result = ExactTransport.SolveAssignment(matrix, n);
+        ExactPlan? plan = null;
+        ExactTransportResult? assignment = null;
+        if (weighted) plan = ExactTransport.SolveWeighted(matrix, a, b);
+        else assignment = ExactTransport.SolveAssignment(matrix, n);
         var total = stopwatch.Elapsed.TotalSeconds;
         oursBestCpu = Math.Min(oursBestCpu, ProcessCpuSeconds() - cpuStart);
-        oursValue = result.Cost;
         oursBestTotal = Math.Min(oursBestTotal, total);
         oursBestSolve = Math.Min(oursBestSolve, total - matrixTime);
+        oursValue = plan?.Cost ?? assignment!.Cost;
+        certificate = plan is not null
+            ? CertificateError(matrix, plan.RowPotential, plan.ColumnPotential, plan.Cost, plan.DualCost, MarginalError(plan, a, b))
+            : CertificateError(matrix, assignment!.RowPotential, assignment.ColumnPotential, assignment.Cost, assignment.DualCost, 0);
     }
-    Console.WriteLine($"{n,6} {d,3} {potBestTotal,11:F3} {oursBestTotal,9:F3} {potBestTotal / oursBestTotal,7:F2} {potBestSolve,10:F3} {oursBestSolve,10:F3} {potBestSolve / oursBestSolve,7:F2} {potBestCpu,9:F3} {oursBestCpu,9:F3} {potBestCpu / oursBestCpu,7:F2} {Math.Abs(oursValue - potValue) / potValue,10:E1}");
+    Console.WriteLine($"{n,6} {d,3} {potBestTotal,11:F3} {oursBestTotal,9:F3} {potBestTotal / oursBestTotal,7:F2} {potBestSolve,10:F3} {oursBestSolve,10:F3} {potBestSolve / oursBestSolve,7:F2} {potBestCpu,9:F3} {oursBestCpu,9:F3} {potBestCpu / oursBestCpu,7:F2} {Math.Abs(oursValue - potValue) / potValue,10:E1} {certificate,8:E1}");
 }
 
 void RunSinkhorn(int n, int d)
 {
-    var (source, target, sourcePath, targetPath) = WriteProblem(n, d);
+    var (source, target, sourcePath, targetPath) = WriteProblem(n, d, n);
     double potBest = double.MaxValue, oursBest = double.MaxValue, potValue = 0, oursValue = 0;
     double potBestCpu = double.MaxValue, oursBestCpu = double.MaxValue;
     for (int r = 0; r < repeats; r++)
     {
-        var pot = RunPot("sinkhorn", sourcePath, targetPath);
+        var pot = RunPot("sinkhorn", [sourcePath, targetPath]);
         potBestCpu = Math.Min(potBestCpu, pot.GetProperty("cpu_seconds").GetDouble());
         potValue = pot.GetProperty("cost_value").GetDouble();
         potBest = Math.Min(potBest, pot.GetProperty("matrix_seconds").GetDouble() + pot.GetProperty("solve_seconds").GetDouble());
@@ -211,11 +246,11 @@ void RunSinkhorn(int n, int d)
     Console.WriteLine($"{n,6} {d,3} {potBest,9:F3} {oursBest,9:F3} {potBest / oursBest,7:F2} {potBestCpu,9:F3} {oursBestCpu,9:F3} {potBestCpu / oursBestCpu,7:F2} {Math.Abs(oursValue - potValue) / potValue,10:E1}");
 }
 
-(double[,] Source, double[,] Target, string SourcePath, string TargetPath) WriteProblem(int n, int d)
+(double[,] Source, double[,] Target, string SourcePath, string TargetPath) WriteProblem(int n, int d, int m)
 {
     var random = new Random(1000 * n + d);
     var source = Gaussian(random, n, d, 0, 1);
-    var target = Gaussian(random, n, d, 1, Math.Sqrt(2));
+    var target = Gaussian(random, m, d, 1, Math.Sqrt(2));
     string sourcePath = Path.Combine(directory.FullName, $"source-{n}-{d}.csv");
     string targetPath = Path.Combine(directory.FullName, $"target-{n}-{d}.csv");
     WriteCsv(sourcePath, source);
@@ -223,9 +258,54 @@ void RunSinkhorn(int n, int d)
     return (source, target, sourcePath, targetPath);
 }
 
-JsonElement RunPot(string method, string sourcePath, string targetPath) =>
-    PythonPeers.RunJson(python, [script, method, SinkhornEpsilonFraction.ToString("R", CultureInfo.InvariantCulture), sourcePath, targetPath], null,
+string WriteWeights(string name, double[] weights)
+{
+    var path = Path.Combine(directory.FullName, name);
+    File.WriteAllLines(path, weights.Select(w => w.ToString("R", CultureInfo.InvariantCulture)));
+    return path;
+}
+
+JsonElement RunPot(string method, string[] paths) =>
+    PythonPeers.RunJson(python, [script, method, SinkhornEpsilonFraction.ToString("R", CultureInfo.InvariantCulture), .. paths], null,
         $"POT timing failed (is python3-pot installed for {python}?)");
+
+// The worst violation of an optimality certificate relative to the largest cost: u_i + v_j above C_ij, the gap between
+// primal and dual value, and the marginal error passed in.
+static double CertificateError(double[] matrix, double[] u, double[] v, double cost, double dualCost, double marginalError)
+{
+    int m = v.Length;
+    double largest = matrix.Max(Math.Abs), worst = Math.Abs(cost - dualCost);
+    for (int i = 0; i < u.Length; i++)
+        for (int j = 0; j < m; j++)
+            worst = Math.Max(worst, u[i] + v[j] - matrix[(long)i * m + j]);
+    return Math.Max(worst / (largest > 0 ? largest : 1), marginalError);
+}
+
+// The largest difference between a row or column sum of the plan and its (normalised) weight.
+static double MarginalError(ExactPlan plan, double[] a, double[] b)
+{
+    var rows = new double[a.Length];
+    var columns = new double[b.Length];
+    foreach (var entry in plan.Entries)
+    {
+        rows[entry.Source] += entry.Mass;
+        columns[entry.Target] += entry.Mass;
+    }
+    return Math.Max(a.Select((w, i) => Math.Abs(w - rows[i])).Max(), b.Select((w, j) => Math.Abs(w - columns[j])).Max());
+}
+
+// The weighted problem's target count: 20 % more samples than the source.
+static int TargetCount(int n) => (int)Math.Round(1.2 * n);
+
+// Normalised exponential draws: a uniform draw from the simplex (Dirichlet(1, ..., 1)), weights from about 0 to
+// several times the mean.
+static double[] RandomWeights(Random random, int count)
+{
+    var weights = new double[count];
+    for (int k = 0; k < count; k++) weights[k] = -Math.Log(1 - random.NextDouble());
+    var total = weights.Sum();
+    return weights.Select(w => w / total).ToArray();
+}
 
 // CPU time of the whole process (every thread; the solvers are single-threaded, so it is their time plus the GC's).
 static double ProcessCpuSeconds() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;

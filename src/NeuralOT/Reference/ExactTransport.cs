@@ -38,16 +38,23 @@ public static class ExactTransport
     /// <summary>
     /// Solves exact OT with weights between sample sets of any sizes n and m, for a given n x m cost matrix (row-major,
     /// entry (i, j) at i * m + j, finite): the plan P minimising sum_ij P_ij C_ij with row sums a and column sums b,
-    /// as POT's <c>ot.emd</c>. Successive shortest paths on the dense matrix, in integer masses: uniform weights
-    /// exactly (m units per source, n per target), other weights rounded to multiples of 2^-40 of the total (so a weight
-    /// below about 1e-12 of the total counts as 0). For equal sizes with uniform weights <see cref="SolveAssignment"/>
-    /// is much faster; this method took 0.5 s at 300 x 400 samples, 3.3 s at 500 x 600 and 29 s at 1000 x 1200 on
-    /// the 2-core test machine under load.
+    /// as POT's <c>ot.emd</c>. The network simplex on the dense matrix (block-search pivoting, a spanning-tree basis,
+    /// cycling ruled out by perturbation) in integer masses: uniform weights exactly (m units per source, n per target),
+    /// other weights rounded to multiples of 2^-46 to 2^-60 of the total, the finer the smaller min(n, m) is (2^-52 at
+    /// 1000), so each weight moves by less than 1.5e-14 of the total and a weight below that counts as 0. The plan is a
+    /// basic solution (at most n + m - 1 entries), returned with dual potentials that certify its optimality; its
+    /// rows and columns are checked against the masses before it is returned. For equal sizes with uniform weights
+    /// <see cref="SolveAssignment"/> is faster. On the 2-core test machine, with random weights and m = 1.2 n, this
+    /// method took 0.11-0.19 s of CPU time at 1000 x 1200 samples, 0.52-0.83 s at 2000 x 2400 and 4.1-6.5 s at
+    /// 5000 x 6000 (2-D and 10-D, building the cost matrix included), 1.5 to 3.8 times less than POT's <c>ot.emd2</c>
+    /// (bench/README.md, "Weighted exact OT").
     /// </summary>
     /// <param name="costMatrix">The n x m matrix; it is read, not modified.</param>
     /// <param name="sourceWeights">Weights a_i (n, non-negative, positive sum; normalised to sum 1).</param>
     /// <param name="targetWeights">Weights b_j (m, non-negative, positive sum; normalised to sum 1).</param>
     /// <exception cref="ArgumentException">Invalid weights, a matrix that is not n x m, or an entry that is not finite.</exception>
+    /// <exception cref="InvalidOperationException">Costs so close to the largest double that the dual potentials
+    /// overflow (scale the costs down; the plan does not depend on their scale).</exception>
     public static ExactPlan SolveWeighted(double[] costMatrix, double[] sourceWeights, double[] targetWeights)
     {
         ArgumentNullException.ThrowIfNull(costMatrix);

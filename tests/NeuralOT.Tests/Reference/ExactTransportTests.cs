@@ -29,24 +29,6 @@ public class ExactTransportTests
             Assert.Equal(expected, ExactTransport.SolveAssignment(matrix, fixture.Source.Length).Cost, 1e-9 * Math.Abs(expected));
     }
 
-    [Theory]
-    [InlineData(300, 200, 2, 1.0, false)]
-    [InlineData(150, 150, 3, 2.0, true)]
-    [InlineData(97, 251, 5, 1.5, true)]
-    public void WeightedRandomCloudsCarryAnOptimalityCertificate(int n, int m, int d, double p, bool weighted)
-    {
-        var source = TestPoints.Gaussian(n * 7 + d, n, d);
-        var target = TestPoints.Gaussian(m * 11 + d, m, d, mean: 1.5, scale: 0.7);
-        var random = new Random(n + m);
-        var a = Enumerable.Range(0, n).Select(_ => weighted ? random.NextDouble() : 1.0).ToArray();
-        var b = Enumerable.Range(0, m).Select(_ => weighted ? random.NextDouble() : 1.0).ToArray();
-        var matrix = CostMatrix.Build(source, target, p);
-        var plan = ExactTransport.SolveWeighted(matrix, a, b);
-        TransportCertificate.AssertOptimal(matrix, a, b, plan);
-        if (n == m && !weighted)
-            Assert.Equal(ExactTransport.SolveAssignment(matrix, n).Cost, plan.Cost, 1e-12);
-    }
-
     [Fact]
     public void ZeroWeightsAndTiesOnAGridCarryAnOptimalityCertificate()
     {

@@ -43,31 +43,40 @@ internal static class TransportCertificate
     }
 
     /// <summary>
-    /// The same for a weighted plan: non-negative entries with row sums a and column sums b (to 1e-12), the reported cost its
-    /// cost, potentials dual feasible and tight on the plan's entries, and primal = dual.
+    /// The same for a weighted plan: entries in range, ordered by source then target, each once and with positive mass;
+    /// row sums a and column sums b (normalised, to 1e-12); the reported cost its cost; potentials dual feasible
+    /// (u_i + v_j &lt;= C_ij) and tight (complementary slackness) on the plan's entries; and primal = dual
+    /// (sum P C = sum a u + sum b v). Tolerances are 1e-12 of the largest cost magnitude, at any cost scale.
     /// </summary>
     public static void AssertOptimal(double[] matrix, double[] a, double[] b, ExactPlan plan)
     {
         int n = a.Length, m = b.Length;
-        double scale = Math.Max(1, matrix.Max(Math.Abs));
-        double tolerance = 1e-11 * scale;
+        double largest = matrix.Max(Math.Abs);
+        double tolerance = 1e-12 * (largest > 0 ? largest : 1);
         double sumA = a.Sum(), sumB = b.Sum();
         var rows = new double[n];
         var columns = new double[m];
         double primal = 0, maximumOnPlan = 0;
+        long previousKey = -1;
         foreach (var entry in plan.Entries)
         {
+            Assert.InRange(entry.Source, 0, n - 1);
+            Assert.InRange(entry.Target, 0, m - 1);
+            long key = (long)entry.Source * m + entry.Target;
+            Assert.True(key > previousKey, $"entry ({entry.Source}, {entry.Target}) is out of order or repeated");
+            previousKey = key;
             Assert.True(entry.Mass > 0, $"entry ({entry.Source}, {entry.Target}) has mass {entry.Mass}");
             rows[entry.Source] += entry.Mass;
             columns[entry.Target] += entry.Mass;
-            var c = matrix[(long)entry.Source * m + entry.Target];
+            var c = matrix[key];
             primal += entry.Mass * c;
             maximumOnPlan = Math.Max(maximumOnPlan, Math.Abs(c - plan.RowPotential[entry.Source] - plan.ColumnPotential[entry.Target]));
         }
-        // Weights other than uniform ones are solved rounded to multiples of 2^-40 (less than 1e-12 each).
         for (int i = 0; i < n; i++) Assert.Equal(a[i] / sumA, rows[i], 1e-12);
         for (int j = 0; j < m; j++) Assert.Equal(b[j] / sumB, columns[j], 1e-12);
         Assert.Equal(primal, plan.Cost, tolerance);
+        Assert.Equal(n, plan.RowPotential.Length);
+        Assert.Equal(m, plan.ColumnPotential.Length);
         double minimumReduced = double.PositiveInfinity;
         for (int i = 0; i < n; i++)
             for (int j = 0; j < m; j++)
