@@ -2,7 +2,8 @@
 //   ot      (default) NeuralOT's exact OT and Sinkhorn against POT on the same point sets, in one run:
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- ot [--sizes 500,1000,2000,5000]
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--sinkhorn-sizes 500,1000,2000] [--python /usr/bin/python3]
-//           [--weighted] (exact OT only, with m = 1.2 n target samples and random weights on both sides)
+//           [--weighted [--target-ratio 1.2]] (exact OT only, with m = 1.2 n target samples, or the ratio given, and
+//           random weights on both sides)
 //   solver  speed and memory of the phase-1 solver (SolverBenchmark).
 //   profile where one iteration's time goes: sampling, a critic step, a map step (StepProfile):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64] [--threads 1]
@@ -125,8 +126,11 @@ var dimensions = ParseList("--dimensions", "2,10");
 int repeats = ParseInteger("--repeats", "1");
 string python = Option("--python") ?? "/usr/bin/python3";
 bool sinkhorn = args.Contains("--sinkhorn");
-// Weighted: unequal sizes (m = 1.2 n) and random weights, the transportation problem (ExactTransport.SolveWeighted).
+// Weighted: unequal sizes (m = 1.2 n, or --target-ratio) and random weights, the transportation problem (ExactTransport.SolveWeighted).
 bool weighted = args.Contains("--weighted");
+double targetRatio = Option("--target-ratio") is { } ratioText ? double.Parse(ratioText, CultureInfo.InvariantCulture) : 1.2;
+if (!(targetRatio > 0) || double.IsInfinity(targetRatio))
+    throw new ArgumentException($"--target-ratio must be a positive number (got {targetRatio}), for example 1.2.", "--target-ratio");
 if (weighted && sinkhorn)
     throw new ArgumentException("--weighted times exact OT only; drop --sinkhorn.", "--weighted");
 // POT's log-domain Sinkhorn takes minutes at n = 5000, so its sizes are chosen apart from the exact solver's.
@@ -150,7 +154,7 @@ try
 {
     Console.WriteLine($"Load average (1, 5, 15 min) at the start: {PythonPeers.LoadAverage()}; {Environment.ProcessorCount} cores.");
     Console.WriteLine(weighted
-        ? $"Weighted exact OT (ExactTransport.SolveWeighted; POT ot.emd2 with the same weights), n source and m = 1.2 n target samples, weights Dirichlet(1) (normalised exponential draws) on both sides."
+        ? $"Weighted exact OT (ExactTransport.SolveWeighted; POT ot.emd2 with the same weights), n source and m = {targetRatio} n target samples, weights Dirichlet(1) (normalised exponential draws) on both sides."
         : "Exact OT (ExactTransport.SolveAssignment; POT ot.emd2), n source and n target samples, uniform weights.");
     Console.WriteLine($"Quadratic cost |v|^2/2, Gaussian samples N(0, I) -> N(1, 2 I); best of {repeats}; seconds include building the cost matrix (both sides), solve columns exclude it.");
     Console.WriteLine("Wall seconds can include time the process was descheduled or stopped; CPU seconds (process CPU time, cost matrix included) cannot.");
@@ -177,7 +181,7 @@ finally
 
 void RunExact(int n, int d)
 {
-    var (source, target, sourcePath, targetPath) = WriteProblem(n, d, weighted ? TargetCount(n) : n);
+    var (source, target, sourcePath, targetPath) = WriteProblem(n, d, weighted ? Math.Max(1, (int)Math.Round(targetRatio * n)) : n);
     double[] a = [], b = [];
     string[] weightPaths = [];
     if (weighted)
@@ -293,9 +297,6 @@ static double MarginalError(ExactPlan plan, double[] a, double[] b)
     }
     return Math.Max(a.Select((w, i) => Math.Abs(w - rows[i])).Max(), b.Select((w, j) => Math.Abs(w - columns[j])).Max());
 }
-
-// The weighted problem's target count: 20 % more samples than the source.
-static int TargetCount(int n) => (int)Math.Round(1.2 * n);
 
 // Normalised exponential draws: a uniform draw from the simplex (Dirichlet(1, ..., 1)), weights from about 0 to
 // several times the mean.

@@ -33,6 +33,9 @@ internal sealed class TransportationProblem
     /// whose reduced cost is zero up to rounding must not be taken for an improving one.</summary>
     private const double RelativePricingTolerance = 1e-13;
 
+    /// <summary>Targets a source of the greedy start finds by scanning its row before it sorts the row instead.</summary>
+    private const int GreedyScans = 8;
+
     private readonly double[] _cost;
     private readonly int _sourceCount, _targetCount;
     private readonly int[] _pricedRows;
@@ -118,7 +121,9 @@ internal sealed class TransportationProblem
     /// <summary>
     /// A starting basis: each source in turn sends its mass to the cheapest targets that still have room. Every step
     /// empties a source or fills a target and, the masses being perturbed, never both before the last step, so the
-    /// n + m - 1 arcs form a spanning tree with positive flows.
+    /// n + m - 1 arcs form a spanning tree with positive flows. The cheapest target with room is found by a scan of
+    /// the row; a source that fills more than <see cref="GreedyScans"/> targets sorts its row's open targets instead,
+    /// so that many more targets than sources (m much larger than n) cost O(m log m) a source, not O(m^2).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<(int Source, int Target, long Flow)> GreedyBasis(long[] mass, int[] activeTargets)
@@ -131,21 +136,40 @@ internal sealed class TransportationProblem
         Array.Fill(closed, double.NegativeInfinity);
         foreach (var j in activeTargets) closed[j] = 0;
         var arcs = new List<(int, int, long)>(_pricedRows.Length + activeTargets.Length);
+        var byCost = new List<int>();
         foreach (var i in _pricedRows)
         {
             var row = _cost.AsSpan((int)((long)i * m), m);
-            while (remaining[i] > 0)
+            for (int scan = 0; remaining[i] > 0 && scan < GreedyScans; scan++)
             {
                 var (cheapest, j) = MinimumDifference(row, 1, closed);
                 if (cheapest == double.PositiveInfinity) throw new InvalidOperationException("The masses do not balance (internal error).");
-                long amount = Math.Min(remaining[i], remaining[n + j]);
-                arcs.Add((i, j, amount));
-                remaining[i] -= amount;
-                remaining[n + j] -= amount;
-                if (remaining[n + j] == 0) closed[j] = double.NegativeInfinity;
+                Send(i, j);
             }
+            if (remaining[i] == 0) continue;
+            byCost.Clear();
+            for (int j = 0; j < m; j++)
+                if (closed[j] == 0) byCost.Add(j);
+            var costs = _cost;
+            long offset = (long)i * m;
+            byCost.Sort((x, y) => costs[offset + x].CompareTo(costs[offset + y]));
+            foreach (var j in byCost)
+            {
+                Send(i, j);
+                if (remaining[i] == 0) break;
+            }
+            if (remaining[i] > 0) throw new InvalidOperationException("The masses do not balance (internal error).");
         }
         return arcs;
+
+        void Send(int i, int j)
+        {
+            long amount = Math.Min(remaining[i], remaining[n + j]);
+            arcs.Add((i, j, amount));
+            remaining[i] -= amount;
+            remaining[n + j] -= amount;
+            if (remaining[n + j] == 0) closed[j] = double.NegativeInfinity;
+        }
     }
 
     /// <summary>Hangs the basis arcs from the root: parents, flows, the preorder thread, subtree sizes and last nodes,

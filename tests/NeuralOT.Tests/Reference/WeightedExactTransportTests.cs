@@ -14,6 +14,8 @@ public class WeightedExactTransportTests
     [InlineData(1, 9, 2, 2.0, "dirichlet", 1)]
     [InlineData(12, 1, 3, 2.0, "dirichlet", 2)]
     [InlineData(30, 17, 2, 2.0, "dirichlet", 3)]
+    [InlineData(3, 500, 2, 2.0, "dirichlet", 9)]
+    [InlineData(500, 4, 3, 2.0, "dirichlet", 10)]
     [InlineData(200, 240, 2, 2.0, "dirichlet", 0)]
     [InlineData(200, 240, 2, 2.0, "dirichlet", 1)]
     [InlineData(200, 240, 10, 2.0, "dirichlet", 2)]
