@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
+using NeuralOT.Metrics;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
 
@@ -35,7 +36,7 @@ public sealed record ExperimentConfig(
     public VelocityConfig? Velocity { get; init; }
 
     /// <summary>How the metrics are measured (the <c>evaluation</c> section; defaults when absent).</summary>
-    public EvaluationConfig Evaluation { get; init; } = new();
+    public EvaluationOptions Evaluation { get; init; } = new();
 
     /// <summary>For a non-quadratic cost: also solve the same pair under the quadratic cost with the same solver
     /// settings, so the two geodesics can be compared (<c>compare_quadratic</c>, false by default).</summary>
@@ -128,7 +129,7 @@ public sealed record ExperimentConfig(
                 ParseSolver(section.OptionalSection("solver")))
             {
                 Velocity = section.OptionalSection("velocity") is { } velocity ? VelocityConfig.Parse(velocity) : null,
-                Evaluation = section.OptionalSection("evaluation") is { } evaluation ? EvaluationConfig.Parse(evaluation) : new EvaluationConfig(),
+                Evaluation = section.OptionalSection("evaluation") is { } evaluation ? ParseEvaluation(evaluation) : new EvaluationOptions(),
                 CompareQuadratic = section.OptionalBoolean("compare_quadratic") ?? false,
             };
             if (config.Source is KnownMapSpec)
@@ -222,10 +223,31 @@ public sealed record ExperimentConfig(
         if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
         root["solver"]!["held_out"] = solver.HeldOut is { } heldOut ? HeldOutJson(heldOut) : false;
         if (Velocity is not null) root["velocity"] = Velocity.ToJson();
-        root["evaluation"] = Evaluation.ToJson();
+        root["evaluation"] = EvaluationJson(Evaluation);
         if (CompareQuadratic) root["compare_quadratic"] = true;
         return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    private static readonly string[] EvaluationKeys = ["sample_size", "reference_draws", "reference_size"];
+
+    private static EvaluationOptions ParseEvaluation(JsonSection section)
+    {
+        section.RejectUnknownKeys(EvaluationKeys);
+        var defaults = new EvaluationOptions();
+        return new EvaluationOptions
+        {
+            SampleSize = section.OptionalInteger("sample_size") ?? defaults.SampleSize,
+            ReferenceDraws = section.OptionalInteger("reference_draws") ?? defaults.ReferenceDraws,
+            ReferenceSize = section.OptionalInteger("reference_size") ?? defaults.ReferenceSize,
+        };
+    }
+
+    private static JsonObject EvaluationJson(EvaluationOptions evaluation) => new()
+    {
+        ["sample_size"] = evaluation.SampleSize,
+        ["reference_draws"] = evaluation.ReferenceDraws,
+        ["reference_size"] = evaluation.ReferenceSize,
+    };
 
     private static ICost ParseCost(JsonSection section)
     {

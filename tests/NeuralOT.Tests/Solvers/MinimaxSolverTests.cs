@@ -26,9 +26,9 @@ public class MinimaxSolverTests
                 new SolverOptions { Critic = form, Iterations = iterations, Seed = seed });
             var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(100 + (ulong)seed));
             Assert.Equal(ExitReason.IterationBudget, result.ExitReason);
-            Assert.True(metrics[MetricNames.L2Uvp] < maxL2Uvp, $"{form} seed {seed}: l2_uvp {metrics[MetricNames.L2Uvp]:F3} % >= {maxL2Uvp} %");
-            Assert.True(metrics[MetricNames.W2RelativeError] < maxW2Error, $"{form} seed {seed}: w2 error {metrics[MetricNames.W2RelativeError]:F4} >= {maxW2Error}");
-            Assert.True(metrics[MetricNames.Cosine] > minCosine, $"{form} seed {seed}: cosine {metrics[MetricNames.Cosine]:F4}");
+            Assert.True(metrics.L2UvpPercent < maxL2Uvp, $"{form} seed {seed}: l2_uvp {metrics.L2UvpPercent:F3} % >= {maxL2Uvp} %");
+            Assert.True(metrics.W2RelativeError < maxW2Error, $"{form} seed {seed}: w2 error {metrics.W2RelativeError:F4} >= {maxW2Error}");
+            Assert.True(metrics.Cosine > minCosine, $"{form} seed {seed}: cosine {metrics.Cosine:F4}");
         }
     }
 

@@ -58,8 +58,8 @@ public class VelocitySolverTests
             var field = VelocityMetrics.AgainstGaussian(result, reference, generator);
             var endpoint = VelocityMetrics.EndpointError(result, reference.Source, reference.Map,
                 VelocityMetrics.TotalVariance(reference.Target, generator), generator);
-            Assert.True(field[MetricNames.VelocityRelativeError] < 0.016, $"seed {seed}: velocity error {field[MetricNames.VelocityRelativeError]:E3}");
-            Assert.True(field[MetricNames.KineticEnergyGap] < 0.024, $"seed {seed}: kinetic energy gap {field[MetricNames.KineticEnergyGap]:E3}");
+            Assert.True(field.VelocityRelativeError < 0.016, $"seed {seed}: velocity error {field.VelocityRelativeError:E3}");
+            Assert.True(field.KineticEnergyGap < 0.024, $"seed {seed}: kinetic energy gap {field.KineticEnergyGap:E3}");
             Assert.True(endpoint < 0.03, $"seed {seed}: endpoint error {endpoint:E3}");
         }
     }
