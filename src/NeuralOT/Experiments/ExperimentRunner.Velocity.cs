@@ -34,14 +34,28 @@ public static partial class ExperimentRunner
         };
     }
 
-    private static void CheckVelocitySection(ExperimentConfig config, TransportProblem problem)
+    /// <summary>Phase 2 against the problem and phase 1: a trained map to learn from, a closed form for the oracle,
+    /// a batch that fits in memory, a usable device.</summary>
+    private static void CheckVelocitySection(ExperimentConfig config, VelocityConfig velocity, TransportProblem problem)
     {
-        if (config.Velocity is not { } velocity) return;
-        velocity.Validate();
-        if (config.Solver.Iterations == 0)
-            throw new ConfigException("config.velocity needs a trained map, but solver.iterations is 0: train the map (solver.iterations or --iterations above 0) or remove the velocity section.");
-        if (velocity.Oracle && problem.ClosedForm is not GaussianTransport)
-            throw new ConfigException("config.velocity.oracle = true needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem.");
+        CheckedAgainst(nameof(ExperimentConfig.Solver), () =>
+        {
+            if (config.Solver.Iterations == 0)
+                throw new InvalidOptionException(nameof(SolverOptions), nameof(SolverOptions.Iterations), 0,
+                    "phase 2 (the velocity section) learns from a trained map: train it (iterations above 0) or remove the velocity section");
+        });
+        CheckedAgainst(nameof(ExperimentConfig.Velocity), () =>
+        {
+            if (velocity.Oracle && problem.ClosedForm is not GaussianTransport)
+                throw new InvalidOptionException(nameof(VelocityConfig), nameof(VelocityConfig.Oracle), true,
+                    "the oracle needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem");
+            InvalidOptionException.CheckWithin(nameof(VelocityConfig), nameof(VelocityConfig.Options), () =>
+            {
+                MinimaxSolver.ResolveDevice(velocity.Options.Device, nameof(VelocityOptions));
+                OptionChecks.Batch(nameof(VelocityOptions), nameof(VelocityOptions.BatchSize), velocity.Options.BatchSize, problem.Dimension,
+                    (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
+            });
+        });
     }
 
     /// <summary>Trains phase 2 when the config asks for it and phase 1 was not cancelled; writes its history.</summary>

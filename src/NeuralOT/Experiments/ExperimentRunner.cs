@@ -370,27 +370,25 @@ public static partial class ExperimentRunner
         }
     }
 
-    /// <summary>The config's problem, built once, with the whole run checked against it once: the solver settings
-    /// (against the cost and the dimension, for the companion quadratic solve too), the devices, the velocity section
-    /// and the evaluation. Runs, resumes and the readers of a run folder all start here.</summary>
+    /// <summary>The config's problem, built once, with the whole run checked against it once: the config's own
+    /// checks (<see cref="ExperimentConfig.Validate"/>, after the run's overrides), then the solver settings against the
+    /// cost and the dimension (for the companion quadratic solve too), the devices and the velocity section. Runs,
+    /// resumes and the readers of a run folder all start here.</summary>
     /// <exception cref="ConfigException">The first invalid setting (the message names the key).</exception>
     internal static TransportProblem CheckedProblem(ExperimentConfig config)
     {
         var problem = config.ToProblem();
         try
         {
-            MinimaxSolver.Validate(problem, config.Solver);
-            if (config.CompareQuadratic) MinimaxSolver.Validate(problem.WithCost(QuadraticCost.Instance), config.Solver);
-            // A device that cannot be used is refused here, before the run folder gets a config.json.
-            MinimaxSolver.ResolveDevice(config.Solver.Device);
-            if (config.Velocity is { } velocity)
+            config.Validate();
+            CheckedAgainst(nameof(ExperimentConfig.Solver), () =>
             {
-                MinimaxSolver.ResolveDevice(velocity.Options.Device);
-                IO.MachineLimits.CheckBatch("velocity.batch_size", velocity.Options.BatchSize, problem.Dimension,
-                    (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
-            }
-            CheckVelocitySection(config, problem);
-            config.ValidateRunSettings();
+                MinimaxSolver.Validate(problem, config.Solver);
+                if (config.CompareQuadratic) MinimaxSolver.Validate(problem.WithCost(QuadraticCost.Instance), config.Solver);
+                // A device that cannot be used is refused here, before the run folder gets a config.json.
+                MinimaxSolver.ResolveDevice(config.Solver.Device);
+            });
+            if (config.Velocity is { } velocity) CheckVelocitySection(config, velocity, problem);
             return problem;
         }
         catch (Exception error)
@@ -398,6 +396,20 @@ public static partial class ExperimentRunner
             problem.Dispose();
             if (error is ArgumentException argument) throw ConfigException.From(argument);
             throw;
+        }
+    }
+
+    /// <summary>Runs a check of the config's section in <paramref name="property"/> that the library makes (naming
+    /// options by their properties), naming the option by its config key instead.</summary>
+    private static void CheckedAgainst(string property, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (InvalidOptionException error)
+        {
+            throw ExperimentConfig.Refusal(property, error);
         }
     }
 
@@ -470,7 +482,7 @@ public static partial class ExperimentRunner
         try
         {
             stages?.Report(MetricSuite.Describe(outcome.Result, evaluation));
-            foreach (var note in MetricSuite.ResampledDataNotes(outcome.Result, evaluation)) stages?.Report(note);
+            foreach (var note in ResampledDataNotes(outcome.Result, evaluation)) stages?.Report(note);
             metrics = MetricSuite.Evaluate(ToEvaluate(outcome), cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -480,6 +492,19 @@ public static partial class ExperimentRunner
         }
         AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile), metrics.ToJson());
         return outcome with { Metrics = metrics };
+    }
+
+    /// <summary>A note for each side given as data with fewer rows than a sample the evaluation draws from it: those
+    /// samples repeat rows (drawn with replacement), so the metrics describe the rows rather than fresh data.</summary>
+    private static IEnumerable<string> ResampledDataNotes(TransportResult result, EvaluationOptions evaluation)
+    {
+        var largest = Math.Max(evaluation.SampleSize, evaluation.ReferenceDraws > 0 ? evaluation.ReferenceSize : 0);
+        var sampleSize = ExperimentConfig.KeyPath($"{nameof(ExperimentConfig.Evaluation)}.{nameof(EvaluationOptions.SampleSize)}");
+        var referenceSize = ExperimentConfig.KeyPath($"{nameof(ExperimentConfig.Evaluation)}.{nameof(EvaluationOptions.ReferenceSize)}");
+        foreach (var (side, distribution) in new[] { ("source", result.Source), ("target", result.Target) })
+            if (distribution is EmpiricalDistribution data && data.Count < largest)
+                yield return FormattableString.Invariant(
+                    $"note: the {side} has {data.Count:N0} rows, fewer than the {largest:N0} samples per side the evaluation draws; they are drawn with replacement (set {sampleSize} and {referenceSize} to at most {data.Count:N0} to avoid repeats)");
     }
 
     /// <summary>What the metrics need of a run whose phases all finished.</summary>

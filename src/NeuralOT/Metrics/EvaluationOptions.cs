@@ -1,3 +1,5 @@
+using NeuralOT.Solvers;
+
 namespace NeuralOT.Metrics;
 
 /// <summary>
@@ -28,14 +30,13 @@ public sealed record EvaluationOptions
     /// <summary>The fast-mode settings: fewer metric samples and no reference on samples.</summary>
     public EvaluationOptions ForFastMode() => this with { SampleSize = Math.Min(SampleSize, FastSampleSize), ReferenceDraws = 0 };
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first key that is out of range.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first option that is out of range.</summary>
     public void Validate()
     {
-        if (SampleSize < 2)
-            throw new ArgumentOutOfRangeException("sample_size", SampleSize, $"evaluation.sample_size = {SampleSize} is invalid: it must be at least 2 (2000 is the default).");
-        if (ReferenceDraws < 0)
-            throw new ArgumentOutOfRangeException("reference_draws", ReferenceDraws, $"evaluation.reference_draws = {ReferenceDraws} is invalid: it must be 0 (no reference on samples) or more.");
-        if (ReferenceSize < 2)
-            throw new ArgumentOutOfRangeException("reference_size", ReferenceSize, $"evaluation.reference_size = {ReferenceSize} is invalid: it must be at least 2 (5000 is the default).");
+        if (SampleSize < 2) Fail(nameof(SampleSize), SampleSize, $"it must be at least 2 ({DefaultSampleSize} is the default)");
+        if (ReferenceDraws < 0) Fail(nameof(ReferenceDraws), ReferenceDraws, "it must be 0 (no reference on samples) or more");
+        if (ReferenceSize < 2) Fail(nameof(ReferenceSize), ReferenceSize, "it must be at least 2 (5000 is the default)");
     }
+
+    private static void Fail(string option, object? value, string fix) => throw new InvalidOptionException(nameof(EvaluationOptions), option, value, fix);
 }

@@ -73,19 +73,6 @@ public static class MetricSuite
         return FormattableString.Invariant($"evaluating: {reference}; exact OT on {options.SampleSize:N0} samples per side for the pushforward metrics");
     }
 
-    /// <summary>A note for each side given as data with fewer rows than a sample the evaluation draws from it: those
-    /// samples repeat rows (drawn with replacement), so the metrics describe the rows rather than fresh data.</summary>
-    public static IEnumerable<string> ResampledDataNotes(TransportResult result, EvaluationOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(result);
-        ArgumentNullException.ThrowIfNull(options);
-        var largest = Math.Max(options.SampleSize, options.ReferenceDraws > 0 ? options.ReferenceSize : 0);
-        foreach (var (side, distribution) in new[] { ("source", result.Source), ("target", result.Target) })
-            if (distribution is EmpiricalDistribution data && data.Count < largest)
-                yield return FormattableString.Invariant(
-                    $"note: the {side} has {data.Count:N0} rows, fewer than the {largest:N0} samples per side the evaluation draws; they are drawn with replacement (set evaluation.sample_size and evaluation.reference_size to at most {data.Count:N0} to avoid repeats)");
-    }
-
     /// <summary>The identity, the cost estimates, the reference the problem supports and the sample-based metrics.</summary>
     private static RunMetrics EvaluateMap(string experiment, TransportResult result, EvaluationOptions options, CancellationToken cancellation)
     {
