@@ -16,25 +16,28 @@ public sealed record VelocityConfig
     /// <summary>The section's keys: read, written and named in messages from this one list. Threads and device are
     /// the solver's, so they are not keys here.</summary>
     internal static readonly ConfigSchema<VelocityConfig> Schema = new(
-        ConfigKey.Integer<VelocityConfig>("width", Property(nameof(NetworkOptions.Width)), v => v.Options.Network.Width,
+        ConfigKey.Integer<VelocityConfig>("width", NetworkProperty(nameof(NetworkOptions.Width)), v => v.Options.Network.Width,
             (v, width) => v with { Options = v.Options with { Network = v.Options.Network with { Width = width } } }),
-        ConfigKey.Integer<VelocityConfig>("depth", Property(nameof(NetworkOptions.Depth)), v => v.Options.Network.Depth,
+        ConfigKey.Integer<VelocityConfig>("depth", NetworkProperty(nameof(NetworkOptions.Depth)), v => v.Options.Network.Depth,
             (v, depth) => v with { Options = v.Options with { Network = v.Options.Network with { Depth = depth } } }),
-        ConfigKey.Choice<VelocityConfig, Activation>("activation", Property(nameof(NetworkOptions.Activation)), v => v.Options.Network.Activation,
+        ConfigKey.Choice<VelocityConfig, Activation>("activation", NetworkProperty(nameof(NetworkOptions.Activation)), v => v.Options.Network.Activation,
             (v, activation) => v with { Options = v.Options with { Network = v.Options.Network with { Activation = activation } } }),
-        ConfigKey.Number<VelocityConfig>("learning_rate", $"{nameof(Options)}.{nameof(VelocityOptions.LearningRate)}", v => v.Options.LearningRate,
+        ConfigKey.Number<VelocityConfig>("learning_rate", OptionsProperty(nameof(VelocityOptions.LearningRate)), v => v.Options.LearningRate,
             (v, rate) => v with { Options = v.Options with { LearningRate = rate } }),
-        ConfigKey.Integer<VelocityConfig>("batch_size", $"{nameof(Options)}.{nameof(VelocityOptions.BatchSize)}", v => v.Options.BatchSize,
+        ConfigKey.Integer<VelocityConfig>("batch_size", OptionsProperty(nameof(VelocityOptions.BatchSize)), v => v.Options.BatchSize,
             (v, batch) => v with { Options = v.Options with { BatchSize = batch } }),
-        ConfigKey.Integer<VelocityConfig>("iterations", $"{nameof(Options)}.{nameof(VelocityOptions.Iterations)}", v => v.Options.Iterations,
+        ConfigKey.Integer<VelocityConfig>("iterations", OptionsProperty(nameof(VelocityOptions.Iterations)), v => v.Options.Iterations,
             (v, iterations) => v with { Options = v.Options with { Iterations = iterations } }),
-        ConfigKey.Integer<VelocityConfig>("seed", $"{nameof(Options)}.{nameof(VelocityOptions.Seed)}", v => v.Options.Seed,
+        ConfigKey.Integer<VelocityConfig>("seed", OptionsProperty(nameof(VelocityOptions.Seed)), v => v.Options.Seed,
             (v, seed) => v with { Options = v.Options with { Seed = seed } }),
         ConfigKey.Choice<VelocityConfig, IntegrationMethod>("integrator", nameof(Integrator), v => v.Integrator, (v, integrator) => v with { Integrator = integrator }),
         ConfigKey.Integer<VelocityConfig>("steps", nameof(Steps), v => v.Steps, (v, steps) => v with { Steps = steps }),
         ConfigKey.Boolean<VelocityConfig>("oracle", nameof(Oracle), v => v.Oracle, (v, oracle) => v with { Oracle = oracle }));
 
-    private static string Property(string network) => $"{nameof(Options)}.{nameof(VelocityOptions.Network)}.{network}";
+    // The keys of this flat section set properties of the nested training options.
+    private static string OptionsProperty(string option) => $"{nameof(Options)}.{option}";
+
+    private static string NetworkProperty(string shape) => OptionsProperty($"{nameof(VelocityOptions.Network)}.{shape}");
 
     /// <summary>The training settings.</summary>
     public VelocityOptions Options { get; init; } = new();
