@@ -79,7 +79,7 @@ internal static class AblationBenchmark
             output.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {experiment} {variant.Name} seed {seed} ...");
             using var result = MinimaxSolver.Solve(config.Source.Create(), config.Target.Create(), config.Cost, options);
             // Without a closed form, w2_reference is the mean exact-OT value over draws of 5,000 samples per side.
-            var metrics = ExperimentRunner.Evaluate(config, result);
+            var metrics = MetricSuite.Evaluate(config.Name, result, config.Evaluation).ByName;
             var row = Columns.ToDictionary(c => c, c => c switch
             {
                 "experiment" => experiment,
@@ -157,8 +157,10 @@ internal static class AblationBenchmark
         return lines.Skip(1).Select(l => header.Zip(l.Split(',')).ToDictionary(p => p.First, p => p.Second)).ToList();
     }
 
-    private static string Format(object value) => value switch
+    private static string Format(object? value) => value switch
     {
+        // An undefined metric (null in metrics.json), as the CSV has always written a NaN.
+        null => "NaN",
         double d => d.ToString("R", CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

@@ -97,7 +97,7 @@ public static class RunCommand
             stderr.WriteLine($"cancelled: while writing the figures ({ExperimentRunner.MetricsFile} is complete); draw them with `neuralot figures {folder}`");
             return Cancelled;
         }
-        foreach (var (key, value) in outcome.Metrics.Where(m => m.Value is double or null))
+        foreach (var (key, value) in (outcome.Metrics?.Entries ?? []).Where(m => m.Value is double or null))
             stdout.WriteLine(value is null ? $"  {key} undefined for this run (null in metrics.json)" : $"  {key} = {value:G6}");
         return 0;
     }

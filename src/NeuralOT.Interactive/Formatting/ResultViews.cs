@@ -1,6 +1,7 @@
 using System.Text;
 using NeuralOT.Distributions;
 using NeuralOT.Experiments;
+using NeuralOT.Metrics;
 using NeuralOT.Solvers;
 
 namespace NeuralOT.Interactive.Formatting;
@@ -17,7 +18,7 @@ internal static class ResultViews
             ("cost", result.Cost.Name),
             ("critic", result.Options.Critic.ToString().ToLowerInvariant()),
             ("iterations", $"{result.IterationsCompleted} of {result.Options.Iterations}"),
-            ("stopped", $"{ExperimentRunner.ExitReasonName(result.ExitReason)}: {result.ExitMessage}"),
+            ("stopped", $"{RunIdentity.ExitReasonName(result.ExitReason)}: {result.ExitMessage}"),
             ("training time", Html.Duration(result.TrainingTime)),
         };
         if (last is not null) rows.Add(("W_hat (last logged)", last.WHat));
@@ -32,7 +33,7 @@ internal static class ResultViews
         [
             ("dimension", result.Dimension),
             ("iterations", $"{result.IterationsCompleted} of {result.Options.Iterations}"),
-            ("stopped", $"{ExperimentRunner.ExitReasonName(result.ExitReason)}: {result.ExitMessage}"),
+            ("stopped", $"{RunIdentity.ExitReasonName(result.ExitReason)}: {result.ExitMessage}"),
             ("training time", Html.Duration(result.TrainingTime)),
             ("last loss", result.History.Entries.LastOrDefault()?.Loss),
         ]) + Charts.Loss(result.History)
@@ -64,14 +65,14 @@ internal static class ResultViews
             + Charts.Samples(distribution));
 
     public static string Metrics(MetricsTable metrics) =>
-        Html.Block("neuralot-metrics", Html.Table(metrics.Caption ?? "Metrics", metrics.Metrics.Select(m => (m.Key, (object?)m.Value))));
+        Html.Block("neuralot-metrics", Html.Table(metrics.Caption ?? "Metrics", metrics.Metrics.Select(m => (m.Key, (object?)(m.Value ?? "undefined")))));
 
     public static string Run(RunOutcome outcome)
     {
         var html = new StringBuilder();
         html.Append("<h4 style=\"margin:4px 0\">").Append(Html.Encode(outcome.Config.Name)).Append("</h4>");
         html.Append(Html.Encode($"Run folder: {outcome.OutputDirectory}"));
-        if (outcome.Metrics.Count > 0) html.Append(Metrics(new MetricsTable(outcome.Metrics)));
+        if (outcome.Metrics is { } metrics) html.Append(Metrics(new MetricsTable(metrics)));
         else html.Append("<div>No metrics: training diverged (").Append(Html.Encode(outcome.Result.ExitMessage)).Append(").</div>");
         html.Append(Transport(outcome.Result));
         html.Append(Charts.Training(outcome.Result.History, outcome.Velocity?.History, outcome.Result.Preconditioner is not null));

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
+using NeuralOT.Metrics;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
 
@@ -17,45 +18,43 @@ namespace NeuralOT.Experiments;
 /// <param name="Target">mu1.</param>
 /// <param name="Cost">The transport cost.</param>
 /// <param name="Solver">Phase-1 solver settings.</param>
-public sealed record ExperimentConfig(
+public sealed partial record ExperimentConfig(
     string Name, string Description, DistributionSpec Source, DistributionSpec Target, ICost Cost, SolverOptions Solver)
 {
-    private static readonly string[] TopLevelKeys = ["name", "description", "source", "target", "cost", "solver", "velocity", "evaluation", "compare_quadratic"];
-    private static readonly string[] SolverKeys =
-    [
-        "critic", "map_network", "critic_network", "map_learning_rate", "critic_learning_rate", "beta1", "beta2",
-        "schedule", "batch_size", "critic_steps", "map_steps", "iterations", "gradient_clip", "seed", "threads",
-        "device", "history_interval", "bidirectional", "preconditioning", "held_out", "map_averaging",
-    ];
-    private static readonly string[] HeldOutKeys = ["fraction", "interval", "rollback", "excursion_factor", "max_evaluation_rows"];
-    private static readonly string[] BidirectionalKeys = ["lambda", "eps", "min_iterations"];
-    private static readonly string[] NetworkKeys = ["width", "depth", "activation", "input_convex"];
-
     /// <summary>Phase-2 settings; null when the run stops after phase 1.</summary>
     public VelocityConfig? Velocity { get; init; }
 
     /// <summary>How the metrics are measured (the <c>evaluation</c> section; defaults when absent).</summary>
-    public EvaluationConfig Evaluation { get; init; } = new();
+    public EvaluationOptions Evaluation { get; init; } = new();
 
     /// <summary>For a non-quadratic cost: also solve the same pair under the quadratic cost with the same solver
     /// settings, so the two geodesics can be compared (<c>compare_quadratic</c>, false by default).</summary>
     public bool CompareQuadratic { get; init; }
 
-    /// <summary>Throws a <see cref="ConfigException"/> naming the first invalid setting outside the solver and
-    /// velocity sections (which validate themselves).</summary>
-    public void ValidateRunSettings()
+    /// <summary>Checks every section (the solver, the velocity section, the evaluation) and the settings between
+    /// them, naming the first invalid setting by its key: the one check of a config, run when it is read and again
+    /// when a run is prepared from it (after the run's overrides, and for configs built in code).</summary>
+    /// <exception cref="ConfigException">The first invalid setting (the message names the key and the fix).</exception>
+    public void Validate() => Schema.Validate("config", () =>
     {
-        try
-        {
-            Evaluation.Validate();
-        }
-        catch (ArgumentException error)
-        {
-            throw ConfigException.From(error);
-        }
+        InvalidOptionException.CheckWithin(nameof(ExperimentConfig), nameof(Solver), Solver.Validate);
+        if (Velocity is { } velocity) InvalidOptionException.CheckWithin(nameof(ExperimentConfig), nameof(Velocity), velocity.Validate);
+        InvalidOptionException.CheckWithin(nameof(ExperimentConfig), nameof(Evaluation), Evaluation.Validate);
         if (CompareQuadratic && Cost is QuadraticCost)
-            throw new ConfigException("config.compare_quadratic = true compares a non-quadratic cost with the quadratic one, but config.cost is already quadratic; remove compare_quadratic or set it to false.");
-    }
+            throw new InvalidOptionException(nameof(ExperimentConfig), nameof(CompareQuadratic), true,
+                "it compares a non-quadratic cost with the quadratic one, but the cost is already quadratic; remove it or set it to false");
+    });
+
+    /// <summary>The key path of a property path of the config (<c>evaluation.sample_size</c> for
+    /// <c>Evaluation.SampleSize</c>), for messages that tell which key to set.</summary>
+    /// <exception cref="ArgumentException">No key holds the property.</exception>
+    internal static string KeyPath(string property) =>
+        Schema.KeyPathOf(property)?.Path ?? throw new ArgumentException($"No config key holds {property}.", nameof(property));
+
+    /// <summary>The config's wording of an invalid option of the section in <paramref name="property"/> (for the
+    /// checks of a run against its problem, which the library makes).</summary>
+    internal static ConfigException Refusal(string property, InvalidOptionException error) =>
+        Schema.Refusal("config", error.Within(nameof(ExperimentConfig), property));
 
     /// <summary>Builds the two samplers (validating their parameters). A <c>known-map</c> target is built as the
     /// image of the source. The caller owns them; <see cref="ToProblem"/> gives them with an owner.</summary>
@@ -115,27 +114,14 @@ public sealed record ExperimentConfig(
             throw new ConfigException($"The config is not valid JSON: {error.Message}", error);
         }
         JsonDuplicateKeys.Reject(json, "config");
-        var section = new JsonSection(root, "config");
-        section.RejectUnknownKeys(TopLevelKeys);
         try
         {
-            var config = new ExperimentConfig(
-                CheckName(section.OptionalString("name") ?? fallbackName),
-                section.OptionalString("description") ?? "",
-                DistributionSpec.Parse(section.Section("source")),
-                DistributionSpec.Parse(section.Section("target")),
-                ParseCost(section.Section("cost")),
-                ParseSolver(section.OptionalSection("solver")))
-            {
-                Velocity = section.OptionalSection("velocity") is { } velocity ? VelocityConfig.Parse(velocity) : null,
-                Evaluation = section.OptionalSection("evaluation") is { } evaluation ? EvaluationConfig.Parse(evaluation) : new EvaluationConfig(),
-                CompareQuadratic = section.OptionalBoolean("compare_quadratic") ?? false,
-            };
+            var config = Schema.Read(new JsonSection(root, "config"), Unread(fallbackName));
+            // The name becomes a folder: a fallback from a file name is checked like a name in the config.
+            CheckName(config.Name);
             if (config.Source is KnownMapSpec)
                 throw new ConfigException("config.source.type = \"known-map\" is valid for the target only: it is the image of the source under a known optimal map; use it as config.target with a source such as random-gaussian-mixture.");
-            config.Solver.Validate();
-            config.Velocity?.Validate();
-            config.ValidateRunSettings();
+            config.Validate();
             return config;
         }
         catch (ArgumentException error)
@@ -181,52 +167,7 @@ public sealed record ExperimentConfig(
     }
 
     /// <summary>The config as JSON, with every solver option written out (the resolved configuration).</summary>
-    public string ToJson()
-    {
-        var solver = Solver.Resolve(Cost);
-        var root = new JsonObject
-        {
-            ["name"] = Name,
-            ["description"] = Description,
-            ["source"] = Source.ToJson(),
-            ["target"] = Target.ToJson(),
-            ["cost"] = CostJson(Cost),
-            ["solver"] = new JsonObject
-            {
-                ["critic"] = solver.Critic.ToString().ToLowerInvariant(),
-                ["map_network"] = NetworkJson(solver.MapNetwork),
-                ["critic_network"] = NetworkJson(solver.CriticNetwork),
-                ["map_learning_rate"] = solver.MapLearningRate,
-                ["critic_learning_rate"] = solver.CriticLearningRate,
-                ["beta1"] = solver.Beta1,
-                ["beta2"] = solver.Beta2,
-                ["schedule"] = solver.Schedule.ToString().ToLowerInvariant(),
-                ["batch_size"] = solver.BatchSize,
-                ["critic_steps"] = solver.CriticSteps,
-                ["map_steps"] = solver.MapSteps,
-                ["iterations"] = solver.Iterations,
-                ["gradient_clip"] = solver.GradientClip,
-                ["seed"] = solver.Seed,
-                ["threads"] = solver.Threads,
-                ["device"] = solver.Device,
-                ["history_interval"] = solver.HistoryInterval,
-                ["map_averaging"] = solver.MapAveraging,
-                ["preconditioning"] = solver.Preconditioning?.ToString().ToLowerInvariant() ?? "auto",
-            },
-        };
-        if (solver.Bidirectional is { } bidirectional)
-        {
-            var section = new JsonObject { ["lambda"] = bidirectional.Lambda, ["eps"] = bidirectional.Eps };
-            if (bidirectional.MinIterations is { } minIterations) section["min_iterations"] = minIterations;
-            root["solver"]!["bidirectional"] = section;
-        }
-        if (solver.GradientClip is null) root["solver"]!.AsObject().Remove("gradient_clip");
-        root["solver"]!["held_out"] = solver.HeldOut is { } heldOut ? HeldOutJson(heldOut) : false;
-        if (Velocity is not null) root["velocity"] = Velocity.ToJson();
-        root["evaluation"] = Evaluation.ToJson();
-        if (CompareQuadratic) root["compare_quadratic"] = true;
-        return root.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-    }
+    public string ToJson() => Schema.Write(this).ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     private static ICost ParseCost(JsonSection section)
     {
@@ -240,7 +181,7 @@ public sealed record ExperimentConfig(
                 section.RejectUnknownKeys(["type", "p"]);
                 return Costs.Cost.Power(section.Number("p"));
             default:
-                throw new ConfigException($"config.cost.type = \"{type}\" is not a known cost; use \"quadratic\" or \"power\" (with \"p\" > 1).");
+                throw new ConfigException($"{section.Path}.type = \"{type}\" is not a known cost; use \"quadratic\" or \"power\" (with \"p\" > 1).");
         }
     }
 
@@ -250,98 +191,4 @@ public sealed record ExperimentConfig(
         PowerCost power => new JsonObject { ["type"] = "power", ["p"] = power.P },
         _ => new JsonObject { ["type"] = cost.Name },
     };
-
-    private static SolverOptions ParseSolver(JsonSection? section)
-    {
-        var options = new SolverOptions();
-        if (section is null) return options;
-        section.RejectUnknownKeys(SolverKeys);
-        return options with
-        {
-            Critic = section.OptionalString("critic") is { } critic ? ParseEnum<CriticForm>(critic, "config.solver.critic") : options.Critic,
-            MapNetwork = ParseNetwork(section.OptionalSection("map_network"), options.MapNetwork),
-            CriticNetwork = ParseNetwork(section.OptionalSection("critic_network"), options.CriticNetwork),
-            MapLearningRate = section.OptionalNumber("map_learning_rate") ?? options.MapLearningRate,
-            CriticLearningRate = section.OptionalNumber("critic_learning_rate") ?? options.CriticLearningRate,
-            Beta1 = section.OptionalNumber("beta1") ?? options.Beta1,
-            Beta2 = section.OptionalNumber("beta2") ?? options.Beta2,
-            Schedule = section.OptionalString("schedule") is { } schedule ? ParseEnum<LearningRateSchedule>(schedule, "config.solver.schedule") : options.Schedule,
-            BatchSize = section.OptionalInteger("batch_size") ?? options.BatchSize,
-            CriticSteps = section.OptionalInteger("critic_steps") ?? options.CriticSteps,
-            MapSteps = section.OptionalInteger("map_steps") ?? options.MapSteps,
-            Iterations = section.OptionalInteger("iterations") ?? options.Iterations,
-            GradientClip = section.OptionalNumber("gradient_clip") ?? options.GradientClip,
-            Seed = section.OptionalInteger("seed") ?? options.Seed,
-            Threads = section.OptionalInteger("threads") ?? options.Threads,
-            Device = section.OptionalString("device") ?? options.Device,
-            HistoryInterval = section.OptionalInteger("history_interval") ?? options.HistoryInterval,
-            MapAveraging = section.OptionalNumber("map_averaging") ?? options.MapAveraging,
-            Preconditioning = section.OptionalString("preconditioning") switch
-            {
-                null or "auto" => options.Preconditioning,
-                var preconditioning => ParseEnum<Preconditioning>(preconditioning, "config.solver.preconditioning"),
-            },
-            Bidirectional = ParseBidirectional(section.OptionalSection("bidirectional",
-                "Write { \"lambda\": 1, \"eps\": 0.01 } to train both directions, or leave the key out to train one.")),
-            HeldOut = ParseHeldOut(section, options.HeldOut),
-        };
-    }
-
-    // "held_out": false turns the guard off, true or absent keeps the defaults, an object sets its fields.
-    private static HeldOutOptions? ParseHeldOut(JsonSection solver, HeldOutOptions? defaults)
-    {
-        if (!solver.Has("held_out")) return defaults;
-        if (solver.IsBoolean("held_out")) return solver.OptionalBoolean("held_out") == true ? new HeldOutOptions() : null;
-        var section = solver.Section("held_out", "Write false to train on every row, true for the defaults, or an object such as { \"fraction\": 0.1 }.");
-        section.RejectUnknownKeys(HeldOutKeys);
-        var options = new HeldOutOptions();
-        return options with
-        {
-            Fraction = section.OptionalNumber("fraction") ?? options.Fraction,
-            Interval = section.OptionalInteger("interval") ?? options.Interval,
-            Rollback = section.OptionalBoolean("rollback") ?? options.Rollback,
-            ExcursionFactor = section.OptionalNumber("excursion_factor") ?? options.ExcursionFactor,
-            MaxEvaluationRows = section.OptionalInteger("max_evaluation_rows") ?? options.MaxEvaluationRows,
-        };
-    }
-
-    private static JsonObject HeldOutJson(HeldOutOptions heldOut)
-    {
-        var json = new JsonObject { ["fraction"] = heldOut.Fraction };
-        if (heldOut.Interval is { } interval) json["interval"] = interval;
-        json["rollback"] = heldOut.Rollback;
-        json["excursion_factor"] = heldOut.ExcursionFactor;
-        json["max_evaluation_rows"] = heldOut.MaxEvaluationRows;
-        return json;
-    }
-
-    private static BidirectionalOptions? ParseBidirectional(JsonSection? section)
-    {
-        if (section is null) return null;
-        section.RejectUnknownKeys(BidirectionalKeys);
-        return new BidirectionalOptions(section.Number("lambda"), section.Number("eps"), section.OptionalInteger("min_iterations"));
-    }
-
-    private static NetworkOptions ParseNetwork(JsonSection? section, NetworkOptions defaults)
-    {
-        if (section is null) return defaults;
-        section.RejectUnknownKeys(NetworkKeys);
-        return new NetworkOptions(
-            section.OptionalInteger("width") ?? defaults.Width,
-            section.OptionalInteger("depth") ?? defaults.Depth,
-            section.OptionalString("activation") is { } name ? Activations.Parse(name) : defaults.Activation,
-            section.OptionalBoolean("input_convex") ?? defaults.InputConvex);
-    }
-
-    private static JsonObject NetworkJson(NetworkOptions network)
-    {
-        var json = new JsonObject { ["width"] = network.Width, ["depth"] = network.Depth, ["activation"] = network.Activation.ConfigName() };
-        if (network.InputConvex) json["input_convex"] = true;
-        return json;
-    }
-
-    private static T ParseEnum<T>(string value, string key) where T : struct, Enum =>
-        Enum.TryParse<T>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed)
-            ? parsed
-            : throw new ConfigException($"{key} = \"{value}\" is invalid; use one of {string.Join(", ", Enum.GetNames<T>().Select(n => $"\"{n.ToLowerInvariant()}\""))}.");
 }

@@ -1,6 +1,5 @@
 using NeuralOT.Checkpoints;
 using NeuralOT.IO;
-using NeuralOT.Metrics;
 using NeuralOT.Reference;
 using NeuralOT.Solvers;
 using TorchSharp;
@@ -35,14 +34,28 @@ public static partial class ExperimentRunner
         };
     }
 
-    private static void CheckVelocitySection(ExperimentConfig config, TransportProblem problem)
+    /// <summary>Phase 2 against the problem and phase 1: a trained map to learn from, a closed form for the oracle,
+    /// a batch that fits in memory, a usable device.</summary>
+    private static void CheckVelocitySection(ExperimentConfig config, VelocityConfig velocity, TransportProblem problem)
     {
-        if (config.Velocity is not { } velocity) return;
-        velocity.Validate();
-        if (config.Solver.Iterations == 0)
-            throw new ConfigException("config.velocity needs a trained map, but solver.iterations is 0: train the map (solver.iterations or --iterations above 0) or remove the velocity section.");
-        if (velocity.Oracle && problem.ClosedForm is not GaussianTransport)
-            throw new ConfigException("config.velocity.oracle = true needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem.");
+        CheckedAgainst(nameof(ExperimentConfig.Solver), () =>
+        {
+            if (config.Solver.Iterations == 0)
+                throw new InvalidOptionException(nameof(SolverOptions), nameof(SolverOptions.Iterations), 0,
+                    "phase 2 (the velocity section) learns from a trained map: train it (iterations above 0) or remove the velocity section");
+        });
+        CheckedAgainst(nameof(ExperimentConfig.Velocity), () =>
+        {
+            if (velocity.Oracle && problem.ClosedForm is not GaussianTransport)
+                throw new InvalidOptionException(nameof(VelocityConfig), nameof(VelocityConfig.Oracle), true,
+                    "the oracle needs a closed-form map: a gaussian source and target under the quadratic cost; set it to false for this problem");
+            InvalidOptionException.CheckWithin(nameof(VelocityConfig), nameof(VelocityConfig.Options), () =>
+            {
+                MinimaxSolver.ResolveDevice(velocity.Options.Device, nameof(VelocityOptions));
+                OptionChecks.Batch(nameof(VelocityOptions), nameof(VelocityOptions.BatchSize), velocity.Options.BatchSize, problem.Dimension,
+                    (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
+            });
+        });
     }
 
     /// <summary>Trains phase 2 when the config asks for it and phase 1 was not cancelled; writes its history.</summary>
@@ -51,38 +64,11 @@ public static partial class ExperimentRunner
         IProgress<VelocityProgress>? progress, CancellationToken cancellation)
     {
         if (config.Velocity is not { } velocity || map.ExitReason == ExitReason.Cancelled) return null;
-        var supervision = velocity.Oracle ? VelocitySupervision.Exact(GaussianReference(map)!) : VelocitySupervision.FromMap(map);
+        var supervision = velocity.Oracle ? VelocitySupervision.Exact((GaussianTransport)map.Problem.ClosedForm!) : VelocitySupervision.FromMap(map);
         var result = VelocitySolver.Train(supervision, velocity.Options, progress, cancellation);
         AtomicFile.Write(Path.Combine(outputDirectory, VelocityHistoryFile), result.History.ToCsv());
         if (result.ExitReason != ExitReason.Diverged)
             VelocityCheckpoint.Save(result, Path.Combine(outputDirectory, VelocityCheckpointFile));
         return result;
     }
-
-    /// <summary>Phase 2's identity and time, the field metrics against the closed form where one exists, and the
-    /// end-point error of its flow against the map it learned from (the phase-1 map, or T* in oracle mode).</summary>
-    private static void AddVelocityMetrics(Dictionary<string, object> metrics, ExperimentConfig config, TransportResult map, VelocityResult velocity)
-    {
-        var settings = config.Velocity!;
-        metrics["velocity_supervision"] = settings.Oracle ? "oracle" : "map";
-        metrics["velocity_iterations"] = velocity.IterationsCompleted;
-        metrics["velocity_train_seconds"] = Math.Round(velocity.TrainingTime.TotalSeconds, 3);
-        metrics["velocity_exit_reason"] = ExitReasonName(velocity.ExitReason);
-        metrics["velocity_integrator"] = settings.Integrator.ToString().ToLowerInvariant();
-        metrics["velocity_steps"] = settings.Steps;
-        // Evaluation samples come from their own stream, apart from both phases' training samples.
-        var generator = new torch.Generator((ulong)settings.Options.Seed + 2_000_003UL);
-        var reference = GaussianReference(map);
-        if (reference is not null)
-            foreach (var (name, value) in VelocityMetrics.AgainstGaussian(velocity, reference, generator))
-                metrics[name] = value;
-        metrics[MetricNames.EndpointError] = settings.Oracle
-            ? VelocityMetrics.EndpointError(velocity, reference!.Source, reference.Map,
-                VelocityMetrics.TotalVariance(reference.Target, generator), generator, settings.Integrator, settings.Steps)
-            : VelocityMetrics.EndpointError(velocity, map, generator, settings.Integrator, settings.Steps);
-    }
-
-    /// <summary>The closed-form field of the map's problem when it has one (two Gaussians, quadratic cost); otherwise
-    /// null. A known map has no closed-form velocity field to compare with.</summary>
-    private static GaussianTransport? GaussianReference(TransportResult map) => map.Problem.ClosedForm as GaussianTransport;
 }

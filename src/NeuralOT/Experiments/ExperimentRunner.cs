@@ -1,4 +1,3 @@
-using System.Text.Json;
 using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
@@ -27,10 +26,10 @@ public sealed record RunSettings(
 /// <summary>What a run produced. Dispose it to free the networks of every result it holds.</summary>
 /// <param name="Config">The configuration actually run (overrides applied).</param>
 /// <param name="Result">The trained solution.</param>
-/// <param name="Metrics">The metrics written to metrics.json; empty when the run did not finish (training diverged
+/// <param name="Metrics">The metrics written to metrics.json; null when the run did not finish (training diverged
 /// or was cancelled: the folder then holds no metrics.json).</param>
 /// <param name="OutputDirectory">The folder written.</param>
-public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result, IReadOnlyDictionary<string, object> Metrics, string OutputDirectory)
+public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result, RunMetrics? Metrics, string OutputDirectory)
     : IDisposable
 {
     /// <summary>The trained phase-2 field; null when the config has no velocity section or phase 1 did not finish.</summary>
@@ -41,7 +40,7 @@ public sealed record RunOutcome(ExperimentConfig Config, TransportResult Result,
     public TransportResult? QuadraticComparison { get; init; }
 
     /// <summary>Whether every phase finished and metrics.json was written.</summary>
-    public bool Finished => Metrics.Count > 0;
+    public bool Finished => Metrics is not null;
 
     /// <summary>Training finished but the run was cancelled while it was being evaluated: no metrics.json was written
     /// and <see cref="ExperimentRunner.Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> evaluates it again.</summary>
@@ -95,6 +94,8 @@ public static partial class ExperimentRunner
 
     /// <summary>With <c>compare_quadratic</c>: the companion quadratic solve's checkpoint and history.</summary>
     public const string QuadraticCheckpointFile = RunFiles.QuadraticCheckpoint, QuadraticHistoryFile = RunFiles.QuadraticHistory;
+
+    private static bool IsDigitTransport(ExperimentConfig config) => config.Source is MnistSpec && config.Target is MnistSpec;
 
     /// <summary>Iterations between the periodic checkpoints of a run (one is also written at the end).</summary>
     public const int CheckpointInterval = 1000;
@@ -369,27 +370,25 @@ public static partial class ExperimentRunner
         }
     }
 
-    /// <summary>The config's problem, built once, with the whole run checked against it once: the solver settings
-    /// (against the cost and the dimension, for the companion quadratic solve too), the devices, the velocity section
-    /// and the evaluation. Runs, resumes and the readers of a run folder all start here.</summary>
+    /// <summary>The config's problem, built once, with the whole run checked against it once: the config's own
+    /// checks (<see cref="ExperimentConfig.Validate"/>, after the run's overrides), then the solver settings against the
+    /// cost and the dimension (for the companion quadratic solve too), the devices and the velocity section. Runs,
+    /// resumes and the readers of a run folder all start here.</summary>
     /// <exception cref="ConfigException">The first invalid setting (the message names the key).</exception>
     internal static TransportProblem CheckedProblem(ExperimentConfig config)
     {
         var problem = config.ToProblem();
         try
         {
-            MinimaxSolver.Validate(problem, config.Solver);
-            if (config.CompareQuadratic) MinimaxSolver.Validate(problem.WithCost(QuadraticCost.Instance), config.Solver);
-            // A device that cannot be used is refused here, before the run folder gets a config.json.
-            MinimaxSolver.ResolveDevice(config.Solver.Device);
-            if (config.Velocity is { } velocity)
+            config.Validate();
+            CheckedAgainst(nameof(ExperimentConfig.Solver), () =>
             {
-                MinimaxSolver.ResolveDevice(velocity.Options.Device);
-                IO.MachineLimits.CheckBatch("velocity.batch_size", velocity.Options.BatchSize, problem.Dimension,
-                    (long)velocity.Options.Network.Width * velocity.Options.Network.Depth, new VelocityOptions().BatchSize);
-            }
-            CheckVelocitySection(config, problem);
-            config.ValidateRunSettings();
+                MinimaxSolver.Validate(problem, config.Solver);
+                if (config.CompareQuadratic) MinimaxSolver.Validate(problem.WithCost(QuadraticCost.Instance), config.Solver);
+                // A device that cannot be used is refused here, before the run folder gets a config.json.
+                MinimaxSolver.ResolveDevice(config.Solver.Device);
+            });
+            if (config.Velocity is { } velocity) CheckVelocitySection(config, velocity, problem);
             return problem;
         }
         catch (Exception error)
@@ -397,6 +396,20 @@ public static partial class ExperimentRunner
             problem.Dispose();
             if (error is ArgumentException argument) throw ConfigException.From(argument);
             throw;
+        }
+    }
+
+    /// <summary>Runs a check of the config's section in <paramref name="property"/> that the library makes (naming
+    /// options by their properties), naming the option by its config key instead.</summary>
+    private static void CheckedAgainst(string property, Action check)
+    {
+        try
+        {
+            check();
+        }
+        catch (InvalidOptionException error)
+        {
+            throw ExperimentConfig.Refusal(property, error);
         }
     }
 
@@ -414,7 +427,7 @@ public static partial class ExperimentRunner
         IProgress<string>? stages)
     {
         var result = TrainMap(config, problem, stopped.Main, directory, CheckpointFile, HistoryFile, progress, cancellation);
-        var outcome = new RunOutcome(config, result, new Dictionary<string, object>(), directory);
+        var outcome = new RunOutcome(config, result, Metrics: null, directory);
         if (result.ExitReason is ExitReason.Diverged or ExitReason.Cancelled)
         {
             stopped.Companion?.Dispose();
@@ -464,229 +477,43 @@ public static partial class ExperimentRunner
     /// <see cref="Run(PreparedRun, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> and <see cref="Resume(string, IProgress{TrainingProgress}?, CancellationToken, IProgress{VelocityProgress}?, IProgress{string}?)"/> alike.</summary>
     private static RunOutcome Finish(RunOutcome outcome, CancellationToken cancellation, IProgress<string>? stages)
     {
-        var config = outcome.Config;
-        Dictionary<string, object> metrics;
+        var evaluation = outcome.Config.Evaluation;
+        RunMetrics metrics;
         try
         {
-            stages?.Report(EvaluationStage(config, outcome.Result));
-            foreach (var note in ResampledDataNotes(config, outcome.Result)) stages?.Report(note);
-            metrics = Evaluate(config, outcome.Result, cancellation);
-            cancellation.ThrowIfCancellationRequested();
-            if (outcome.Velocity is { } velocity) AddVelocityMetrics(metrics, config, outcome.Result, velocity);
-            cancellation.ThrowIfCancellationRequested();
-            if (outcome.QuadraticComparison is { } companion) AddQuadraticComparison(metrics, config, outcome.Result, companion);
-            cancellation.ThrowIfCancellationRequested();
+            stages?.Report(MetricSuite.Describe(outcome.Result, evaluation));
+            foreach (var note in ResampledDataNotes(outcome.Result, evaluation)) stages?.Report(note);
+            metrics = MetricSuite.Evaluate(ToEvaluate(outcome), cancellation);
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
         {
             // The checkpoints are complete; without metrics.json the folder is one that resume finishes.
             return outcome with { EvaluationCancelled = true };
         }
-        // JSON has no NaN: a metric undefined for this run (w2_estimate when the dual cost estimate is negative, as
-        // with an untrained critic after zero iterations) is written as null rather than failing the whole write.
-        foreach (var key in metrics.Where(m => m.Value is double value && !double.IsFinite(value)).Select(m => m.Key).ToList())
-            metrics[key] = null!;
-        AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile),
-            JsonSerializer.Serialize(metrics, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.Write(Path.Combine(outcome.OutputDirectory, MetricsFile), metrics.ToJson());
         return outcome with { Metrics = metrics };
-    }
-
-    /// <summary>The held_out_* metrics: what the guard for finite data did (the split, its evaluations and excursions,
-    /// and which evaluation's networks the other metrics score).</summary>
-    internal static void AddHeldOutMetrics(Dictionary<string, object> metrics, HeldOutReport heldOut)
-    {
-        metrics["held_out_fraction"] = heldOut.Fraction;
-        metrics["held_out_source_rows"] = heldOut.SourceHeldOutRows;
-        metrics["held_out_target_rows"] = heldOut.TargetHeldOutRows;
-        metrics["held_out_interval"] = heldOut.Interval;
-        metrics["held_out_evaluations"] = heldOut.Evaluations.Count;
-        metrics["held_out_excursions"] = heldOut.Excursions;
-        metrics["held_out_selected_iteration"] = heldOut.SelectedIteration;
-        metrics["held_out_energy_selected"] = heldOut.Selected.EnergyDistance;
-        metrics["held_out_energy_last"] = heldOut.Last.EnergyDistance;
-        metrics["held_out_critic_gap_selected"] = heldOut.Selected.CriticGap;
-        metrics["held_out_critic_gap_last"] = heldOut.Last.CriticGap;
-        // A resume from a checkpoint written before checkpoints kept the guard's state: the evaluations above start there.
-        if (heldOut.RestartedAfterIteration is { } restarted) metrics["held_out_restarted_after_iteration"] = restarted;
-    }
-
-    /// <summary>What evaluation is about to do, in one line: it takes from a second to a minute (exact OT on samples).</summary>
-    private static string EvaluationStage(ExperimentConfig config, TransportResult result)
-    {
-        var evaluation = config.Evaluation;
-        var reference = result.Problem.ClosedForm is not null
-            ? "against the exact solution"
-            : evaluation.ReferenceDraws > 0 && !IsDigitTransport(config)
-                ? FormattableString.Invariant($"reference by exact OT on {evaluation.ReferenceDraws} draws of {evaluation.ReferenceSize:N0} samples per side")
-                : "no reference on samples";
-        return FormattableString.Invariant($"evaluating: {reference}; exact OT on {evaluation.SampleSize:N0} samples per side for the pushforward metrics");
     }
 
     /// <summary>A note for each side given as data with fewer rows than a sample the evaluation draws from it: those
     /// samples repeat rows (drawn with replacement), so the metrics describe the rows rather than fresh data.</summary>
-    private static IEnumerable<string> ResampledDataNotes(ExperimentConfig config, TransportResult result)
+    private static IEnumerable<string> ResampledDataNotes(TransportResult result, EvaluationOptions evaluation)
     {
-        var evaluation = config.Evaluation;
         var largest = Math.Max(evaluation.SampleSize, evaluation.ReferenceDraws > 0 ? evaluation.ReferenceSize : 0);
+        var sampleSize = ExperimentConfig.KeyPath($"{nameof(ExperimentConfig.Evaluation)}.{nameof(EvaluationOptions.SampleSize)}");
+        var referenceSize = ExperimentConfig.KeyPath($"{nameof(ExperimentConfig.Evaluation)}.{nameof(EvaluationOptions.ReferenceSize)}");
         foreach (var (side, distribution) in new[] { ("source", result.Source), ("target", result.Target) })
             if (distribution is EmpiricalDistribution data && data.Count < largest)
                 yield return FormattableString.Invariant(
-                    $"note: the {side} has {data.Count:N0} rows, fewer than the {largest:N0} samples per side the evaluation draws; they are drawn with replacement (set evaluation.sample_size and evaluation.reference_size to at most {data.Count:N0} to avoid repeats)");
+                    $"note: the {side} has {data.Count:N0} rows, fewer than the {largest:N0} samples per side the evaluation draws; they are drawn with replacement (set {sampleSize} and {referenceSize} to at most {data.Count:N0} to avoid repeats)");
     }
 
-    /// <summary>Samples per side of the exact-OT metrics (pushforward W2, in-sample map error) by default: exact OT of
-    /// 2,000 points takes about a second (<see cref="EvaluationConfig.SampleSize"/>).</summary>
-    public const int SampleMetricSize = 2000;
-
-    /// <summary>The same in fast mode.</summary>
-    public const int FastSampleMetricSize = 500;
-
-    /// <summary>The metrics (docs/method.md, "Metrics") that apply to this experiment, plus the run's identity,
-    /// measured as the config's <see cref="ExperimentConfig.Evaluation"/> section says.</summary>
-    /// <param name="config">The configuration that was run.</param>
-    /// <param name="result">Its result.</param>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result) => Evaluate(config, result, default);
-
-    /// <summary>As <see cref="Evaluate(ExperimentConfig, TransportResult)"/>, stopping between its steps (each at most
-    /// a few seconds: one exact OT on samples) when <paramref name="cancellation"/> is cancelled.</summary>
-    /// <param name="config">The configuration that was run.</param>
-    /// <param name="result">Its result.</param>
-    /// <param name="cancellation">Stops the evaluation with an <see cref="OperationCanceledException"/>.</param>
-    public static Dictionary<string, object> Evaluate(ExperimentConfig config, TransportResult result, CancellationToken cancellation)
+    /// <summary>What the metrics need of a run whose phases all finished.</summary>
+    private static RunToEvaluate ToEvaluate(RunOutcome outcome) => new(outcome.Config.Name, outcome.Result, outcome.Config.Evaluation)
     {
-        var metrics = new Dictionary<string, object>
-        {
-            ["experiment"] = config.Name,
-            ["dimension"] = result.Dimension,
-            ["cost"] = result.Cost.Name,
-            ["critic"] = result.Options.Critic.ToString().ToLowerInvariant(),
-            ["seed"] = result.Options.Seed,
-            ["iterations"] = result.IterationsCompleted,
-            ["train_seconds"] = Math.Round(result.TrainingTime.TotalSeconds, 3),
-            ["exit_reason"] = ExitReasonName(result.ExitReason),
-        };
-        if (result.HeldOut is { } heldOut) AddHeldOutMetrics(metrics, heldOut);
-
-        // Evaluation samples come from their own stream, apart from the training samples.
-        var generator = new torch.Generator((ulong)result.Options.Seed + 1_000_003UL);
-        var costSamples = CostSampleCounts(config, result.Dimension);
-        var costEstimate = result.EstimateOptimalCost(costSamples.Cost, generator);
-        metrics[MetricNames.CostEstimate] = costEstimate;
-        metrics[MetricNames.WHat] = result.EstimateTransportCost(costSamples.Moments, generator);
-        // The problem's closed form, when it has one, is the reference; otherwise exact OT on samples.
-        if (result.Problem.ClosedForm is GaussianTransport gaussian)
-        {
-            foreach (var (name, value) in GaussianMapMetrics.Evaluate(result, gaussian, generator, costEstimate))
-                metrics[name] = value;
-            metrics[MetricNames.ReferenceMethod] = "closed_form";
-        }
-        else if (result.Problem.ClosedForm is KnownMapTransport known)
-        {
-            foreach (var (name, value) in KnownMapMetrics.Evaluate(result, known, generator, costEstimate))
-                metrics[name] = value;
-            metrics[MetricNames.ReferenceMethod] = "known_map";
-        }
-        else
-        {
-            if (result.Cost is QuadraticCost) metrics[MetricNames.W2Estimate] = Math.Sqrt(2 * costEstimate);
-            // Digits have too few distinct images per class for a reference on fresh samples; DigitMetrics compares
-            // with held-out digits instead.
-            cancellation.ThrowIfCancellationRequested();
-            if (!IsDigitTransport(config)) AddReferenceOnSamples(metrics, result, config.Evaluation, costEstimate);
-        }
-        cancellation.ThrowIfCancellationRequested();
-        var sampleMetrics = config.Source is MnistSpec digitSource && config.Target is MnistSpec digitTarget
-            ? DigitMetrics(digitSource, digitTarget, result, generator)
-            : SampleBasedMetrics(result, result.Cost, config.Evaluation.SampleSize, Math.Max(1, config.Evaluation.ReferenceDraws), generator, cancellation);
-        cancellation.ThrowIfCancellationRequested();
-        foreach (var (name, value) in sampleMetrics)
-            metrics[name] = value;
-        if (result.ReverseMap is not null)
-        {
-            metrics[MetricNames.CostEstimateReverse] = result.EstimateReverseTransportCost(GaussianMapMetrics.MomentSamples, generator);
-            metrics[MetricNames.CycleError] = result.CycleError(GaussianMapMetrics.MapSamples, generator);
-        }
-        return metrics;
-    }
-
-    /// <summary>
-    /// For problems without a closed form (when <see cref="EvaluationConfig.ReferenceDraws"/> is above 0): the mean
-    /// exact-OT value over independent sample draws as the reference, with the estimate's relative error against it:
-    /// <c>w2_reference</c>/<c>w2_relative_error</c> for the quadratic cost (W2 itself, averaged per draw),
-    /// <c>cost_reference</c>/<c>cost_relative_error</c> for other costs. Exact OT between samples is biased upward
-    /// (<see cref="SampleMetrics.ExactCostsOnSamples"/>): about 2 % at 5,000 samples in 2-D, far more in 5-D and 10-D.
-    /// </summary>
-    private static void AddReferenceOnSamples(Dictionary<string, object> metrics, TransportResult result, EvaluationConfig evaluation, double costEstimate)
-    {
-        if (evaluation.ReferenceDraws == 0) return;
-        // Its own stream, so adding or removing the reference leaves every other metric unchanged.
-        var generator = new torch.Generator((ulong)result.Options.Seed + 3_000_003UL);
-        var costs = SampleMetrics.ExactCostsOnSamples(result.Source, result.Target, result.Cost, evaluation.ReferenceDraws, evaluation.ReferenceSize, generator);
-        var quadratic = result.Cost is QuadraticCost;
-        var values = quadratic ? costs.Select(c => Math.Sqrt(2 * Math.Max(c, 0))).ToArray() : costs;
-        var reference = values.Average();
-        var estimate = quadratic ? Math.Sqrt(2 * costEstimate) : costEstimate;
-        metrics[quadratic ? MetricNames.W2Reference : MetricNames.CostReference] = reference;
-        metrics[quadratic ? MetricNames.W2RelativeError : MetricNames.CostRelativeError] = Math.Abs(estimate - reference) / reference;
-        metrics[MetricNames.ReferenceMethod] = "exact_ot_on_samples";
-        metrics[MetricNames.ReferenceDraws] = evaluation.ReferenceDraws;
-        metrics[MetricNames.ReferenceSampleSize] = evaluation.ReferenceSize;
-        metrics[MetricNames.ReferenceSpread] = Math.Sqrt(values.Select(v => (v - reference) * (v - reference)).Sum() / values.Length);
-    }
-
-    /// <summary>With <c>compare_quadratic</c>: the companion's metrics under the prefix <c>quadratic_</c> (its
-    /// identity keys left out) and how far its map lands from the main one.</summary>
-    private static void AddQuadraticComparison(Dictionary<string, object> metrics, ExperimentConfig config, TransportResult result, TransportResult companion)
-    {
-        string[] identity = ["experiment", "dimension", "critic", "seed"];
-        foreach (var (name, value) in Evaluate(config, companion).Where(m => !identity.Contains(m.Key)))
-            metrics[MetricNames.QuadraticPrefix + name] = value;
-        using var scope = torch.NewDisposeScope();
-        var generator = new torch.Generator((ulong)result.Options.Seed + 4_000_003UL);
-        var x = result.Source.Sample(GaussianMapMetrics.MapSamples, generator);
-        var y = result.Target.Sample(GaussianMapMetrics.MomentSamples, generator);
-        var targetVariance = y.var(0).sum().item<double>();
-        metrics[MetricNames.QuadraticMapDifference] = 100 * (result.Transport(x) - companion.Transport(x)).square().sum(1).mean().item<double>() / targetVariance;
-    }
-
-    /// <summary>The exact-OT metrics on samples: <c>in_sample_map_error_percent</c> on one draw of n samples per side; for the
-    /// quadratic cost <c>pushforward_w2</c> (T#mu0 samples against fresh mu1 samples) and its floor (two fresh mu1
-    /// sample sets), each the mean over <paramref name="draws"/> independent draws. One draw of the floor alone
-    /// varied by 25 % across seeds on mixture-2d (0.33-0.42 at n = 2,000), more than the maps did.</summary>
-    private static Dictionary<string, object> SampleBasedMetrics(TransportResult result, ICost cost, int n, int draws, torch.Generator generator, CancellationToken cancellation)
-    {
-        using var scope = torch.NewDisposeScope();
-        var metrics = new Dictionary<string, object> { [MetricNames.SampleMetricSize] = n };
-        double pushforward = 0, floor = 0;
-        for (var draw = 0; draw < draws; draw++)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            var source = result.Source.Sample(n, generator);
-            var mapped = PointSets.FromTensor(result.Transport(source), "mapped");
-            var target = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
-            if (draw == 0)
-                metrics[MetricNames.InSampleMapError] = SampleMetrics.InSampleMapError(PointSets.FromTensor(source, "source"), mapped, target, cost);
-            if (cost is not QuadraticCost) break;
-            var otherTarget = PointSets.FromTensor(result.Target.Sample(n, generator), "target");
-            pushforward += SampleMetrics.PushforwardW2(mapped, otherTarget) / draws;
-            floor += SampleMetrics.PushforwardW2Floor(target, otherTarget) / draws;
-        }
-        if (cost is QuadraticCost)
-        {
-            metrics[MetricNames.PushforwardW2] = pushforward;
-            metrics[MetricNames.PushforwardW2Floor] = floor;
-        }
-        return metrics;
-    }
-
-    /// <summary>The snake_case name of an exit reason as written in metrics.json.</summary>
-    public static string ExitReasonName(ExitReason reason) => reason switch
-    {
-        ExitReason.IterationBudget => "iteration_budget",
-        ExitReason.Converged => "converged",
-        ExitReason.Diverged => "diverged",
-        ExitReason.Cancelled => "cancelled",
-        _ => reason.ToString().ToLowerInvariant(),
+        Velocity = outcome.Velocity is { } field && outcome.Config.Velocity is { } velocity
+            ? new PhaseTwoToEvaluate(field, velocity.Oracle, velocity.Integrator, velocity.Steps)
+            : null,
+        QuadraticCompanion = outcome.QuadraticComparison,
     };
 
     /// <summary>Readies a folder this process holds the lock of: refuses another run's files without

@@ -10,7 +10,11 @@ namespace NeuralOT.Experiments;
 /// </summary>
 public sealed record RandomMixtureSpec(int Dimension, int Components = 3, int Seed = 0) : DistributionSpec
 {
-    internal static readonly string[] Keys = ["type", "dimension", "components", "seed"];
+    private static readonly ConfigSchema<RandomMixtureSpec> Schema = new(
+        ConfigKey.TypeTag<RandomMixtureSpec>(),
+        ConfigKey.Integer<RandomMixtureSpec>("dimension", nameof(Dimension), s => s.Dimension, (s, v) => s with { Dimension = v }) with { Required = true },
+        ConfigKey.Integer<RandomMixtureSpec>("components", nameof(Components), s => s.Components, (s, v) => s with { Components = v }),
+        ConfigKey.Integer<RandomMixtureSpec>("seed", nameof(Seed), s => s.Seed, (s, v) => s with { Seed = v }));
 
     /// <inheritdoc />
     public override string Type => "random-gaussian-mixture";
@@ -19,10 +23,10 @@ public sealed record RandomMixtureSpec(int Dimension, int Components = 3, int Se
     public override IDistribution Create() => GaussianMixture.Random(Dimension, Components, Seed);
 
     /// <inheritdoc />
-    public override JsonObject ToJson() => new() { ["type"] = Type, ["dimension"] = Dimension, ["components"] = Components, ["seed"] = Seed };
+    public override JsonObject ToJson() => Schema.Write(this);
 
-    internal static RandomMixtureSpec FromJson(JsonSection section) =>
-        new(section.Integer("dimension"), section.OptionalInteger("components") ?? 3, section.OptionalInteger("seed") ?? 0);
+    // The dimension is required; it replaces the placeholder 0.
+    internal static RandomMixtureSpec FromJson(JsonSection section) => Schema.Read(section, new RandomMixtureSpec(Dimension: 0));
 }
 
 /// <summary>
@@ -35,7 +39,14 @@ public sealed record RandomMixtureSpec(int Dimension, int Components = 3, int Se
 /// </summary>
 public sealed record KnownMapSpec(int Seed = 1, int Width = 64, int Depth = 3, double Quadratic = 0.2, double Strength = 2.0, double Sharpness = 2.0) : DistributionSpec
 {
-    internal static readonly string[] Keys = ["type", "seed", "width", "depth", "quadratic", "strength", "sharpness"];
+    private static readonly ConfigSchema<KnownMapSpec> Schema = new(
+        ConfigKey.TypeTag<KnownMapSpec>(),
+        ConfigKey.Integer<KnownMapSpec>("seed", nameof(Seed), s => s.Seed, (s, v) => s with { Seed = v }),
+        ConfigKey.Integer<KnownMapSpec>("width", nameof(Width), s => s.Width, (s, v) => s with { Width = v }),
+        ConfigKey.Integer<KnownMapSpec>("depth", nameof(Depth), s => s.Depth, (s, v) => s with { Depth = v }),
+        ConfigKey.Number<KnownMapSpec>("quadratic", nameof(Quadratic), s => s.Quadratic, (s, v) => s with { Quadratic = v }),
+        ConfigKey.Number<KnownMapSpec>("strength", nameof(Strength), s => s.Strength, (s, v) => s with { Strength = v }),
+        ConfigKey.Number<KnownMapSpec>("sharpness", nameof(Sharpness), s => s.Sharpness, (s, v) => s with { Sharpness = v }));
 
     /// <inheritdoc />
     public override string Type => "known-map";
@@ -49,17 +60,7 @@ public sealed record KnownMapSpec(int Seed = 1, int Width = 64, int Depth = 3, d
         new(source, InputConvexPotential.Random(source, Width, Depth, Quadratic, Strength, Sharpness, Seed));
 
     /// <inheritdoc />
-    public override JsonObject ToJson() => new()
-    {
-        ["type"] = Type, ["seed"] = Seed, ["width"] = Width, ["depth"] = Depth, ["quadratic"] = Quadratic, ["strength"] = Strength, ["sharpness"] = Sharpness,
-    };
+    public override JsonObject ToJson() => Schema.Write(this);
 
-    internal static KnownMapSpec FromJson(JsonSection section)
-    {
-        var defaults = new KnownMapSpec();
-        return new KnownMapSpec(
-            section.OptionalInteger("seed") ?? defaults.Seed, section.OptionalInteger("width") ?? defaults.Width,
-            section.OptionalInteger("depth") ?? defaults.Depth, section.OptionalNumber("quadratic") ?? defaults.Quadratic,
-            section.OptionalNumber("strength") ?? defaults.Strength, section.OptionalNumber("sharpness") ?? defaults.Sharpness);
-    }
+    internal static KnownMapSpec FromJson(JsonSection section) => Schema.Read(section, new KnownMapSpec());
 }

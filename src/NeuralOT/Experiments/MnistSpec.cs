@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using NeuralOT.Distributions;
+using NeuralOT.Solvers;
 
 namespace NeuralOT.Experiments;
 
@@ -38,29 +39,25 @@ public sealed record MnistSpec(int Digit, MnistSplit Split = MnistSplit.Train, d
     public override DistributionSpec WithPathsRelativeTo(string folder) =>
         Path is null ? this : this with { Path = System.IO.Path.GetFullPath(Path, folder) };
 
+    private static readonly ConfigSchema<MnistSpec> Schema = new(
+        ConfigKey.TypeTag<MnistSpec>(),
+        ConfigKey.Integer<MnistSpec>("digit", nameof(Digit), s => s.Digit, (s, v) => s with { Digit = v }) with { Required = true },
+        ConfigKey.Choice<MnistSpec, MnistSplit>("split", nameof(Split), s => s.Split, (s, v) => s with { Split = v }),
+        ConfigKey.Number<MnistSpec>("noise", nameof(Noise), s => s.Noise, (s, v) => s with { Noise = v }),
+        new ConfigKey<MnistSpec>("path", (section, key, s) => s with { Path = section.String(key) }, s => s.Path) { Property = nameof(Path) });
+
     /// <inheritdoc />
-    public override JsonObject ToJson()
-    {
-        var json = new JsonObject { ["type"] = Type, ["digit"] = Digit, ["split"] = SplitName(Split), ["noise"] = Noise };
-        if (Path is not null) json["path"] = Path;
-        return json;
-    }
+    public override JsonObject ToJson() => Schema.Write(this);
 
     internal static MnistSpec FromJson(JsonSection section)
     {
-        var digit = section.Integer("digit");
-        if (digit is < 0 or > 9) throw new ConfigException($"{section.Path}.digit = {digit} is not a digit; use 0-9.");
-        var split = section.OptionalString("split") ?? "train";
-        var parsedSplit = split switch
+        // The digit is required: it replaces the placeholder.
+        var spec = Schema.Read(section, new MnistSpec(Digit: -1));
+        Schema.Validate(section.Path, () =>
         {
-            "train" => MnistSplit.Train,
-            "test" => MnistSplit.Test,
-            _ => throw new ConfigException($"{section.Path}.split = \"{split}\" is invalid; use \"train\" or \"test\"."),
-        };
-        var noise = section.OptionalNumber("noise") ?? 0;
-        if (noise < 0) throw new ConfigException($"{section.Path}.noise = {noise} is invalid; use a standard deviation >= 0 (0 for none).");
-        return new MnistSpec(digit, parsedSplit, noise, section.OptionalString("path"));
+            if (spec.Digit is < 0 or > 9) throw new InvalidOptionException(nameof(MnistSpec), nameof(Digit), spec.Digit, "it is not a digit; use 0-9");
+            if (spec.Noise < 0) throw new InvalidOptionException(nameof(MnistSpec), nameof(Noise), spec.Noise, "use a standard deviation >= 0 (0 for none)");
+        });
+        return spec;
     }
-
-    private static string SplitName(MnistSplit split) => split.ToString().ToLowerInvariant();
 }

@@ -38,15 +38,8 @@ public static class RunFolder
             throw new RunFolderException(RunFolderProblem.NotARunFolder, directory,
                 $"{directory} is not a run folder: it has no {ExperimentRunner.ConfigFile}",
                 "give the folder a run wrote");
+        // Load checks the config (ExperimentConfig.Validate).
         var config = ExperimentConfig.Load(configPath);
-        try
-        {
-            config.Solver.Validate();
-        }
-        catch (ArgumentException error)
-        {
-            throw ConfigException.From(error);
-        }
         return config with { Solver = config.Solver.Resolve(config.Cost) };
     }
 

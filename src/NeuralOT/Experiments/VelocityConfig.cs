@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using NeuralOT.Dynamics;
 using NeuralOT.Networks;
 using NeuralOT.Solvers;
@@ -14,8 +13,31 @@ namespace NeuralOT.Experiments;
 /// </summary>
 public sealed record VelocityConfig
 {
-    internal static readonly string[] Keys =
-        ["width", "depth", "activation", "learning_rate", "batch_size", "iterations", "seed", "integrator", "steps", "oracle"];
+    /// <summary>The section's keys: read, written and named in messages from this one list. Threads and device are
+    /// the solver's, so they are not keys here.</summary>
+    internal static readonly ConfigSchema<VelocityConfig> Schema = new(
+        ConfigKey.Integer<VelocityConfig>("width", NetworkProperty(nameof(NetworkOptions.Width)), v => v.Options.Network.Width,
+            (v, width) => v with { Options = v.Options with { Network = v.Options.Network with { Width = width } } }),
+        ConfigKey.Integer<VelocityConfig>("depth", NetworkProperty(nameof(NetworkOptions.Depth)), v => v.Options.Network.Depth,
+            (v, depth) => v with { Options = v.Options with { Network = v.Options.Network with { Depth = depth } } }),
+        ConfigKey.Choice<VelocityConfig, Activation>("activation", NetworkProperty(nameof(NetworkOptions.Activation)), v => v.Options.Network.Activation,
+            (v, activation) => v with { Options = v.Options with { Network = v.Options.Network with { Activation = activation } } }),
+        ConfigKey.Number<VelocityConfig>("learning_rate", OptionsProperty(nameof(VelocityOptions.LearningRate)), v => v.Options.LearningRate,
+            (v, rate) => v with { Options = v.Options with { LearningRate = rate } }),
+        ConfigKey.Integer<VelocityConfig>("batch_size", OptionsProperty(nameof(VelocityOptions.BatchSize)), v => v.Options.BatchSize,
+            (v, batch) => v with { Options = v.Options with { BatchSize = batch } }),
+        ConfigKey.Integer<VelocityConfig>("iterations", OptionsProperty(nameof(VelocityOptions.Iterations)), v => v.Options.Iterations,
+            (v, iterations) => v with { Options = v.Options with { Iterations = iterations } }),
+        ConfigKey.Integer<VelocityConfig>("seed", OptionsProperty(nameof(VelocityOptions.Seed)), v => v.Options.Seed,
+            (v, seed) => v with { Options = v.Options with { Seed = seed } }),
+        ConfigKey.Choice<VelocityConfig, IntegrationMethod>("integrator", nameof(Integrator), v => v.Integrator, (v, integrator) => v with { Integrator = integrator }),
+        ConfigKey.Integer<VelocityConfig>("steps", nameof(Steps), v => v.Steps, (v, steps) => v with { Steps = steps }),
+        ConfigKey.Boolean<VelocityConfig>("oracle", nameof(Oracle), v => v.Oracle, (v, oracle) => v with { Oracle = oracle }));
+
+    // The keys of this flat section set properties of the nested training options.
+    private static string OptionsProperty(string option) => $"{nameof(Options)}.{option}";
+
+    private static string NetworkProperty(string shape) => OptionsProperty($"{nameof(VelocityOptions.Network)}.{shape}");
 
     /// <summary>The training settings.</summary>
     public VelocityOptions Options { get; init; } = new();
@@ -30,63 +52,14 @@ public sealed record VelocityConfig
     /// the phase-1 map: separates the regression's error from the error inherited from phase 1.</summary>
     public bool Oracle { get; init; }
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first key that is out of range.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first option that is out of range, by its
+    /// property (<see cref="ExperimentConfig.Validate"/> names the key).</summary>
     public void Validate()
     {
-        Options.Validate();
+        InvalidOptionException.CheckWithin(nameof(VelocityConfig), nameof(Options), Options.Validate);
         if (!Enum.IsDefined(Integrator))
-            throw new ArgumentOutOfRangeException("integrator", Integrator, $"velocity.integrator is invalid: use one of {string.Join(", ", IntegrationMethods.Names)}.");
+            throw new InvalidOptionException(nameof(VelocityConfig), nameof(Integrator), Integrator, $"use one of {string.Join(", ", IntegrationMethods.Names)}");
         if (Steps < 1)
-            throw new ArgumentOutOfRangeException("steps", Steps, $"velocity.steps = {Steps} is invalid: it must be at least 1 ({VelocityResult.DefaultSteps} is the default).");
-    }
-
-    internal static VelocityConfig Parse(JsonSection section)
-    {
-        section.RejectUnknownKeys(Keys);
-        var defaults = new VelocityConfig();
-        var options = defaults.Options;
-        return new VelocityConfig
-        {
-            Options = options with
-            {
-                Network = new NetworkOptions(
-                    section.OptionalInteger("width") ?? options.Network.Width,
-                    section.OptionalInteger("depth") ?? options.Network.Depth,
-                    section.OptionalString("activation") is { } activation ? Activations.Parse(activation) : options.Network.Activation),
-                LearningRate = section.OptionalNumber("learning_rate") ?? options.LearningRate,
-                BatchSize = section.OptionalInteger("batch_size") ?? options.BatchSize,
-                Iterations = section.OptionalInteger("iterations") ?? options.Iterations,
-                Seed = section.OptionalInteger("seed") ?? options.Seed,
-            },
-            Integrator = section.OptionalString("integrator") is { } integrator ? ParseIntegrator(integrator) : defaults.Integrator,
-            Steps = section.OptionalInteger("steps") ?? defaults.Steps,
-            Oracle = section.OptionalBoolean("oracle") ?? defaults.Oracle,
-        };
-    }
-
-    internal JsonObject ToJson() => new()
-    {
-        ["width"] = Options.Network.Width,
-        ["depth"] = Options.Network.Depth,
-        ["activation"] = Options.Network.Activation.ConfigName(),
-        ["learning_rate"] = Options.LearningRate,
-        ["batch_size"] = Options.BatchSize,
-        ["iterations"] = Options.Iterations,
-        ["seed"] = Options.Seed,
-        ["integrator"] = Integrator.ToString().ToLowerInvariant(),
-        ["steps"] = Steps,
-        ["oracle"] = Oracle,
-    };
-
-    private static IntegrationMethod ParseIntegrator(string name)
-    {
-        try
-        {
-            return IntegrationMethods.Parse(name);
-        }
-        catch (ArgumentException)
-        {
-            throw new ConfigException($"config.velocity.integrator = \"{name}\" is invalid; use one of {string.Join(", ", IntegrationMethods.Names.Select(n => $"\"{n}\""))}.");
-        }
+            throw new InvalidOptionException(nameof(VelocityConfig), nameof(Steps), Steps, $"it must be at least 1 ({VelocityResult.DefaultSteps} is the default)");
     }
 }

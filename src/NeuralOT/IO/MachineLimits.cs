@@ -51,22 +51,21 @@ public static class MachineLimits
     /// <param name="hiddenUnits">Hidden units summed over the networks a sample passes through.</param>
     public static double BatchBytes(double batchSize, int dimension, long hiddenUnits) => batchSize * (dimension + hiddenUnits) * sizeof(float) * 8;
 
-    /// <summary>Refuses a batch whose <see cref="BatchBytes"/> exceed <see cref="SingleAllocationShare"/> of the memory.</summary>
-    /// <param name="name">The option, e.g. <c>solver.batch_size</c>.</param>
-    /// <param name="batchSize">Its value.</param>
+    /// <summary>Why a batch does not fit, or null when it does: its <see cref="BatchBytes"/> must stay within
+    /// <see cref="SingleAllocationShare"/> of the memory. The reason is a clause for a message about the option
+    /// ("it needs at least 4 TB for one batch ...; use at most 5000 (512 is the default)").</summary>
+    /// <param name="batchSize">Samples per batch.</param>
     /// <param name="dimension">The samples' dimension.</param>
     /// <param name="hiddenUnits">Hidden units summed over the networks a sample passes through.</param>
     /// <param name="defaultValue">The option's default, for the message.</param>
-    /// <exception cref="ArgumentOutOfRangeException">The batch does not fit; the message gives the bytes it needs
-    /// and the largest batch that fits.</exception>
-    public static void CheckBatch(string name, int batchSize, int dimension, long hiddenUnits, int defaultValue)
+    public static string? BatchProblem(int batchSize, int dimension, long hiddenUnits, int defaultValue)
     {
         var bytes = BatchBytes(batchSize, dimension, hiddenUnits);
         var limit = SingleAllocationShare * AvailableMemoryBytes;
-        if (bytes <= limit) return;
+        if (bytes <= limit) return null;
         var largest = (long)(limit / BatchBytes(1, dimension, hiddenUnits));
-        throw new ArgumentOutOfRangeException(name.Split('.')[^1], batchSize,
-            FormattableString.Invariant($"{name} = {batchSize} needs at least {Bytes(bytes)} for one batch (batch x (d + hidden units) x 32 bytes), more than half of the {Bytes(AvailableMemoryBytes)} this process may use; use at most {largest} ({defaultValue} is the default)."));
+        return FormattableString.Invariant(
+            $"it needs at least {Bytes(bytes)} for one batch (batch x (d + hidden units) x 32 bytes), more than half of the {Bytes(AvailableMemoryBytes)} this process may use; use at most {largest} ({defaultValue} is the default)");
     }
 
     /// <summary>A byte count for messages: "17.2 GB".</summary>

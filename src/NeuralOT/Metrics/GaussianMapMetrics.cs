@@ -26,13 +26,14 @@ public static class GaussianMapMetrics
     /// <summary>The times at which <see cref="MetricNames.GeodesicError"/> compares marginals.</summary>
     public static IReadOnlyList<double> GeodesicTimes { get; } = Enumerable.Range(1, 9).Select(k => k / 10.0).ToArray();
 
-    /// <summary>Computes l2_uvp, cosine, w2_estimate, w2_reference, w2_relative_error and geodesic_error.</summary>
+    /// <summary>Computes l2_uvp_percent, cosine, w2_estimate, w2_reference, w2_relative_error and geodesic_error.</summary>
     /// <param name="result">A result trained with the quadratic cost between the reference's Gaussians.</param>
     /// <param name="reference">The closed-form solution.</param>
     /// <param name="generator">The stream the evaluation samples come from.</param>
     /// <param name="costEstimate">The estimate of the optimal cost if the caller already has one (w2_estimate is
     /// derived from it); null to compute <see cref="TransportResult.EstimateOptimalCost"/> on <see cref="CostSamples"/>.</param>
-    public static IReadOnlyDictionary<string, double> Evaluate(
+    /// <exception cref="ArgumentException">The result's cost is not quadratic, or the dimensions differ.</exception>
+    public static ClosedFormAccuracy Evaluate(
         TransportResult result, GaussianTransport reference, Generator generator, double? costEstimate = null)
     {
         if (result.Cost is not QuadraticCost)
@@ -44,15 +45,13 @@ public static class GaussianMapMetrics
         var w2Estimate = Math.Sqrt(2 * (costEstimate ?? result.EstimateOptimalCost(CostSamples, generator)));
         var w2Reference = reference.W2;
 
-        return new Dictionary<string, double>
-        {
-            [MetricNames.L2Uvp] = l2Uvp,
-            [MetricNames.Cosine] = cosine,
-            [MetricNames.W2Estimate] = w2Estimate,
-            [MetricNames.W2Reference] = w2Reference,
-            [MetricNames.W2RelativeError] = Math.Abs(w2Estimate - w2Reference) / w2Reference,
-            [MetricNames.GeodesicError] = GeodesicError(result, reference, generator),
-        };
+        return new ClosedFormAccuracy(
+            L2UvpPercent: MetricGroup.Defined(l2Uvp),
+            Cosine: MetricGroup.Defined(cosine),
+            W2Estimate: MetricGroup.Defined(w2Estimate),
+            W2Reference: w2Reference,
+            W2RelativeError: MetricGroup.Defined(Math.Abs(w2Estimate - w2Reference) / w2Reference),
+            GeodesicError: MetricGroup.Defined(GeodesicError(result, reference, generator)));
     }
 
     /// <summary>L2-UVP in percent, 100 E|T(x) - T*(x)|^2 / Var(target), on <see cref="MapSamples"/> fresh source
@@ -111,4 +110,30 @@ public static class GaussianMapMetrics
         for (var i = 0; i < matrix.GetLength(0); i++) sum += matrix[i, i];
         return sum;
     }
+}
+
+/// <summary>A learned map against the closed-form solution of a Gaussian pair (<see cref="GaussianMapMetrics.Evaluate"/>;
+/// in a run's metrics, <see cref="RunMetrics.ClosedForm"/>, with <c>reference_method</c> = <c>closed_form</c>).</summary>
+/// <param name="L2UvpPercent"><c>l2_uvp_percent</c>: 100 E|T_hat(x) - T*(x)|^2 / tr Cov(mu1), in percent.</param>
+/// <param name="Cosine"><c>cosine</c>: between T_hat - Id and T* - Id in L2(mu0).</param>
+/// <param name="W2Estimate"><c>w2_estimate</c>: sqrt(2 cost_estimate), the solver's estimate of W2; null when the cost
+/// estimate is negative (an untrained critic).</param>
+/// <param name="W2Reference"><c>w2_reference</c>: W2 of the closed form.</param>
+/// <param name="W2RelativeError"><c>w2_relative_error</c>: |w2_estimate - w2_reference| / w2_reference, a fraction.</param>
+/// <param name="GeodesicError"><c>geodesic_error</c>: mean over t = 0.1..0.9 of the Bures-Wasserstein distance between
+/// the moments of T_t#mu0 and the exact marginal, over w2_reference; a fraction.</param>
+public sealed record ClosedFormAccuracy(
+    double? L2UvpPercent, double? Cosine, double? W2Estimate, double W2Reference, double? W2RelativeError, double? GeodesicError)
+    : MetricGroup
+{
+    /// <inheritdoc />
+    public override IEnumerable<KeyValuePair<string, object?>> Entries =>
+    [
+        Entry(MetricNames.L2Uvp, L2UvpPercent),
+        Entry(MetricNames.Cosine, Cosine),
+        Entry(MetricNames.W2Estimate, W2Estimate),
+        Entry(MetricNames.W2Reference, W2Reference),
+        Entry(MetricNames.W2RelativeError, W2RelativeError),
+        Entry(MetricNames.GeodesicError, GeodesicError),
+    ];
 }

@@ -5,6 +5,50 @@ namespace NeuralOT.Metrics;
 /// <c>_percent</c>; distances and costs are in the data's own units.</remarks>
 public static class MetricNames
 {
+    /// <summary>The experiment's name (a word: the config's <c>name</c>).</summary>
+    public const string Experiment = "experiment";
+    /// <summary>The dimension d of the source and the target (a count).</summary>
+    public const string Dimension = "dimension";
+    /// <summary>The cost's name (a word: <c>quadratic</c>, or the power cost's name).</summary>
+    public const string Cost = "cost";
+    /// <summary>The saddle-point form trained (a word: <c>static</c> or <c>time</c>).</summary>
+    public const string Critic = "critic";
+    /// <summary>The solver's seed (an integer).</summary>
+    public const string Seed = "seed";
+    /// <summary>Phase-1 iterations completed (a count).</summary>
+    public const string Iterations = "iterations";
+    /// <summary>Phase-1 training time in seconds (rounded to milliseconds).</summary>
+    public const string TrainSeconds = "train_seconds";
+    /// <summary>Why phase 1 stopped (a word: <c>iteration_budget</c>, <c>converged</c>, <c>diverged</c>, <c>cancelled</c>).</summary>
+    public const string ExitReason = "exit_reason";
+
+    /// <summary>Held-out guard: the share (0-1) of each finite side's rows held out of training.</summary>
+    public const string HeldOutFraction = "held_out_fraction";
+    /// <summary>Held-out guard: source rows held out (a count; 0 when the source is a sampler).</summary>
+    public const string HeldOutSourceRows = "held_out_source_rows";
+    /// <summary>Held-out guard: target rows held out (a count; 0 when the target is a sampler).</summary>
+    public const string HeldOutTargetRows = "held_out_target_rows";
+    /// <summary>Held-out guard: iterations between its evaluations (a count).</summary>
+    public const string HeldOutInterval = "held_out_interval";
+    /// <summary>Held-out guard: how many evaluations it made (a count).</summary>
+    public const string HeldOutEvaluations = "held_out_evaluations";
+    /// <summary>Held-out guard: how many evaluations were excursions (a count).</summary>
+    public const string HeldOutExcursions = "held_out_excursions";
+    /// <summary>Held-out guard: the iteration whose networks the other metrics score (an iteration number).</summary>
+    public const string HeldOutSelectedIteration = "held_out_selected_iteration";
+    /// <summary>Held-out guard: the energy distance on the held-out rows at the selected iteration (data units).</summary>
+    public const string HeldOutEnergySelected = "held_out_energy_selected";
+    /// <summary>Held-out guard: the same at the last evaluation (data units).</summary>
+    public const string HeldOutEnergyLast = "held_out_energy_last";
+    /// <summary>Held-out guard: the critic's gap between training and held-out rows at the selected iteration, relative
+    /// to its spread on the held-out rows (a ratio).</summary>
+    public const string HeldOutCriticGapSelected = "held_out_critic_gap_selected";
+    /// <summary>Held-out guard: the same at the last evaluation (a ratio).</summary>
+    public const string HeldOutCriticGapLast = "held_out_critic_gap_last";
+    /// <summary>Held-out guard, resumed from a checkpoint written before checkpoints kept its state: the iteration it
+    /// restarted after (an iteration number).</summary>
+    public const string HeldOutRestartedAfterIteration = "held_out_restarted_after_iteration";
+
     /// <summary>100 * E|T_hat(x) - T*(x)|^2 / tr Cov(mu1), in percent.</summary>
     public const string L2Uvp = "l2_uvp_percent";
     /// <summary>Known-map pairs: the l2_uvp of the identity map, 100 * E|x - T*(x)|^2 / tr Cov(mu1): what not moving at
@@ -61,6 +105,19 @@ public static class MetricNames
     public const string InSampleMapError = "in_sample_map_error_percent";
     /// <summary>How many samples per side the sample-based metrics used.</summary>
     public const string SampleMetricSize = "sample_metric_size";
+    /// <summary>Phase 2: what the field learned from (a word: <c>map</c>, the phase-1 map, or <c>oracle</c>, the closed form).</summary>
+    public const string VelocitySupervision = "velocity_supervision";
+    /// <summary>Phase 2: iterations completed (a count).</summary>
+    public const string VelocityIterations = "velocity_iterations";
+    /// <summary>Phase 2: training time in seconds (rounded to milliseconds).</summary>
+    public const string VelocityTrainSeconds = "velocity_train_seconds";
+    /// <summary>Phase 2: why training stopped (a word, as <see cref="ExitReason"/>).</summary>
+    public const string VelocityExitReason = "velocity_exit_reason";
+    /// <summary>Phase 2: the scheme that integrates the field for <see cref="EndpointError"/> (a word: <c>euler</c>,
+    /// <c>midpoint</c> or <c>rk4</c>).</summary>
+    public const string VelocityIntegrator = "velocity_integrator";
+    /// <summary>Phase 2: the integrator's steps on [0, 1] (a count).</summary>
+    public const string VelocitySteps = "velocity_steps";
     /// <summary>E|v_hat - v*|^2 / E|v*|^2 with t ~ U(0, 1), x ~ mu_t (the exact geodesic marginal); a fraction.</summary>
     public const string VelocityRelativeError = "velocity_relative_error";
     /// <summary>|E_t E_x |v_hat|^2 - W2^2| / W2^2, x ~ mu_t (quadratic cost); a fraction.</summary>

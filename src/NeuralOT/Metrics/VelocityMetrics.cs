@@ -27,7 +27,7 @@ public static class VelocityMetrics
     /// <param name="reference">The closed-form solution of the Gaussian pair (quadratic cost).</param>
     /// <param name="generator">The stream the evaluation samples come from.</param>
     /// <exception cref="ArgumentException">The dimensions differ.</exception>
-    public static IReadOnlyDictionary<string, double> AgainstGaussian(VelocityResult field, GaussianTransport reference, Generator generator)
+    public static VelocityAccuracy AgainstGaussian(VelocityResult field, GaussianTransport reference, Generator generator)
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(reference);
@@ -41,11 +41,9 @@ public static class VelocityMetrics
         var learned = field.Velocity(z + t * exact, t);
         var exactEnergy = exact.square().sum(1).mean().item<double>();
         var learnedEnergy = learned.square().sum(1).mean().item<double>();
-        return new Dictionary<string, double>
-        {
-            [MetricNames.VelocityRelativeError] = (learned - exact).square().sum(1).mean().item<double>() / exactEnergy,
-            [MetricNames.KineticEnergyGap] = Math.Abs(learnedEnergy - reference.W2Squared) / reference.W2Squared,
-        };
+        return new VelocityAccuracy(
+            VelocityRelativeError: MetricGroup.Defined((learned - exact).square().sum(1).mean().item<double>() / exactEnergy),
+            KineticEnergyGap: MetricGroup.Defined(Math.Abs(learnedEnergy - reference.W2Squared) / reference.W2Squared));
     }
 
     /// <summary>endpoint_error = E|X_1 - T(X_0)|^2 / tr Cov(mu1), X_0 ~ mu0, X_1 from integrating the field from X_0.</summary>
@@ -105,4 +103,18 @@ public static class VelocityMetrics
         using var samples = distribution.Sample(FieldSamples, generator);
         return GaussianMapMetrics.Moments(samples).Covariance;
     }
+}
+
+/// <summary>A learned velocity field against the closed-form geodesic of a Gaussian pair
+/// (<see cref="VelocityMetrics.AgainstGaussian"/>; in a run's metrics, <see cref="PhaseTwoMetrics.AgainstClosedForm"/>).</summary>
+/// <param name="VelocityRelativeError"><c>velocity_relative_error</c>: E|v_hat - v*|^2 / E|v*|^2, a fraction.</param>
+/// <param name="KineticEnergyGap"><c>kinetic_energy_gap</c>: |E|v_hat|^2 - W2^2| / W2^2, a fraction.</param>
+public sealed record VelocityAccuracy(double? VelocityRelativeError, double? KineticEnergyGap) : MetricGroup
+{
+    /// <inheritdoc />
+    public override IEnumerable<KeyValuePair<string, object?>> Entries =>
+    [
+        Entry(MetricNames.VelocityRelativeError, VelocityRelativeError),
+        Entry(MetricNames.KineticEnergyGap, KineticEnergyGap),
+    ];
 }

@@ -16,14 +16,13 @@ public sealed record BidirectionalOptions(double Lambda = 1.0, double Eps = 0.01
     /// <summary>The iteration from which the agreement rule applies.</summary>
     public int FirstCheckedIteration(int budget) => MinIterations ?? Math.Max(1, 3 * budget / 4);
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid field.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first invalid field.</summary>
     public void Validate()
     {
-        if (!(Lambda > 0 && double.IsFinite(Lambda)))
-            throw new ArgumentOutOfRangeException("bidirectional.lambda", Lambda, $"solver.bidirectional.lambda = {Lambda} is invalid: it must be a positive number (the weight of the cycle penalty, for example 1).");
-        if (!(Eps > 0 && double.IsFinite(Eps)))
-            throw new ArgumentOutOfRangeException("bidirectional.eps", Eps, $"solver.bidirectional.eps = {Eps} is invalid: it must be a positive number (the agreement threshold on |W_hat_ab - W_hat_ba|, for example 0.01).");
-        if (MinIterations is < 0)
-            throw new ArgumentOutOfRangeException("bidirectional.min_iterations", MinIterations, $"solver.bidirectional.min_iterations = {MinIterations} is invalid: it must be zero or more.");
+        if (!(Lambda > 0 && double.IsFinite(Lambda))) Fail(nameof(Lambda), Lambda, "it must be a positive number (the weight of the cycle penalty, for example 1)");
+        if (!(Eps > 0 && double.IsFinite(Eps))) Fail(nameof(Eps), Eps, "it must be a positive number (the agreement threshold on |W_hat_ab - W_hat_ba|, for example 0.01)");
+        if (MinIterations is < 0) Fail(nameof(MinIterations), MinIterations, "it must be zero or more");
     }
+
+    private static void Fail(string option, object? value, string fix) => throw new InvalidOptionException(nameof(BidirectionalOptions), option, value, fix);
 }

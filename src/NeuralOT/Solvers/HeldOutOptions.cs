@@ -41,16 +41,15 @@ public sealed record HeldOutOptions
     /// <summary>The evaluation interval for a budget of <paramref name="iterations"/>.</summary>
     public int ResolveInterval(int iterations) => Interval ?? Math.Max(1, iterations / 40);
 
-    /// <summary>Throws an <see cref="ArgumentOutOfRangeException"/> naming the first invalid field and its fix.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first invalid field and its fix.</summary>
     public void Validate()
     {
         if (!(Fraction > 0 && Fraction <= 0.5))
-            throw new ArgumentOutOfRangeException("held_out.fraction", Fraction, $"solver.held_out.fraction = {Fraction} is invalid: it must lie in (0, 0.5] (0.1 holds out a tenth of the rows), or set \"held_out\": false to train on every row.");
-        if (Interval is < 1)
-            throw new ArgumentOutOfRangeException("held_out.interval", Interval, $"solver.held_out.interval = {Interval} is invalid: it must be at least 1 iteration, or absent for a fortieth of the budget.");
-        if (!(ExcursionFactor > 1 && double.IsFinite(ExcursionFactor)))
-            throw new ArgumentOutOfRangeException("held_out.excursion_factor", ExcursionFactor, $"solver.held_out.excursion_factor = {ExcursionFactor} is invalid: it must be a number above 1 (2 by default).");
-        if (MaxEvaluationRows < 2)
-            throw new ArgumentOutOfRangeException("held_out.max_evaluation_rows", MaxEvaluationRows, $"solver.held_out.max_evaluation_rows = {MaxEvaluationRows} is invalid: it must be at least 2 (4,096 by default).");
+            Fail(nameof(Fraction), Fraction, "it must lie in (0, 0.5] (0.1 holds out a tenth of the rows), or turn the guard off to train on every row");
+        if (Interval is < 1) Fail(nameof(Interval), Interval, "it must be at least 1 iteration, or unset for a fortieth of the budget");
+        if (!(ExcursionFactor > 1 && double.IsFinite(ExcursionFactor))) Fail(nameof(ExcursionFactor), ExcursionFactor, "it must be a number above 1 (2 by default)");
+        if (MaxEvaluationRows < 2) Fail(nameof(MaxEvaluationRows), MaxEvaluationRows, "it must be at least 2 (4,096 by default)");
     }
+
+    private static void Fail(string option, object? value, string fix) => throw new InvalidOptionException(nameof(HeldOutOptions), option, value, fix);
 }

@@ -176,21 +176,18 @@ public static class MinimaxSolver
         resolved.Validate();
         // Checked before any network or batch exists: an absurd batch would otherwise grow until the OOM killer.
         var directions = resolved.Bidirectional is null ? 1 : 2;
-        IO.MachineLimits.CheckBatch("solver.batch_size", resolved.BatchSize, source.Dimension,
+        OptionChecks.Batch(nameof(SolverOptions), nameof(SolverOptions.BatchSize), resolved.BatchSize, source.Dimension,
             directions * ((long)resolved.MapNetwork.Width * resolved.MapNetwork.Depth + (long)resolved.CriticNetwork.Width * resolved.CriticNetwork.Depth),
             new SolverOptions().BatchSize);
         if (resolved.CriticNetwork.InputConvex && cost is not QuadraticCost)
-            throw new ArgumentException(
-                $"solver.critic_network.input_convex = true applies to the quadratic cost only: the critic |y|^2/2 - psi(y) with psi convex is the form of the quadratic cost's optimal potentials, not of {cost.Name}'s; remove the key.",
-                "critic_network");
+            throw new InvalidOptionException(nameof(SolverOptions), $"{nameof(SolverOptions.CriticNetwork)}.{nameof(NetworkOptions.InputConvex)}", true,
+                $"it applies to the quadratic cost only: the critic |y|^2/2 - psi(y) with psi convex is the form of the quadratic cost's optimal potentials, not of {cost.Name}'s");
         if (resolved.Preconditioning == Preconditioning.Gaussian && cost is not QuadraticCost)
-            throw new ArgumentException(
-                $"solver.preconditioning = gaussian applies to the quadratic cost only: it starts from the Gaussian fits' optimal map and critic for |v|^2/2, not for {cost.Name}; use \"none\".",
-                "preconditioning");
+            throw new InvalidOptionException(nameof(SolverOptions), nameof(SolverOptions.Preconditioning), Preconditioning.Gaussian,
+                $"it applies to the quadratic cost only: it starts from the Gaussian fits' optimal map and critic for |v|^2/2, not for {cost.Name}; use none");
         if (resolved.Preconditioning == Preconditioning.Affine && cost is not QuadraticCost)
-            throw new ArgumentException(
-                $"solver.preconditioning = affine applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use \"none\".",
-                "preconditioning");
+            throw new InvalidOptionException(nameof(SolverOptions), nameof(SolverOptions.Preconditioning), Preconditioning.Affine,
+                $"it applies to the quadratic cost only: an affine change of variables keeps a map optimal for |v|^2/2 (arXiv 2102.02992, Theorem 3) but not for {cost.Name}; use none");
         return resolved;
     }
 
@@ -219,12 +216,11 @@ public static class MinimaxSolver
         return new TransportDirection(from, to, map, critic, options, averaged);
     }
 
-    internal static Device ResolveDevice(string name)
+    internal static Device ResolveDevice(string name, string owner = nameof(SolverOptions))
     {
         if (name == "cuda" && !torch.cuda.is_available())
-            throw new ArgumentException(
-                "solver.device = cuda, but no CUDA device is usable: this build references TorchSharp-cpu. Reference a CUDA build of TorchSharp (libtorch-cuda) on a machine with an NVIDIA GPU, or use \"cpu\".",
-                "device");
+            throw new InvalidOptionException(owner, nameof(SolverOptions.Device), name,
+                "no CUDA device is usable: this build references TorchSharp-cpu. Reference a CUDA build of TorchSharp (libtorch-cuda) on a machine with an NVIDIA GPU, or use cpu");
         return torch.device(name);
     }
 }

@@ -123,48 +123,41 @@ public sealed record SolverOptions
             ? Solvers.Preconditioning.Gaussian
             : Solvers.Preconditioning.None;
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option that is out of range, with the fix.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first option that is out of range, with the fix.</summary>
     public void Validate()
     {
-        if (!Enum.IsDefined(Critic)) Fail("critic", Critic, "use \"static\" or \"time\"");
-        MapNetwork.Validate("map_network");
-        CriticNetwork.Validate("critic_network");
+        if (!Enum.IsDefined(Critic)) Fail(nameof(Critic), Critic, "use CriticForm.Static or CriticForm.Time");
+        OptionChecks.Network(Owner, nameof(MapNetwork), MapNetwork);
+        OptionChecks.Network(Owner, nameof(CriticNetwork), CriticNetwork);
         if (Critic == CriticForm.Time && CriticNetwork.Activation == Activation.ReLU)
-            Fail("critic_network.activation", "relu", "the time critic needs a smooth activation (silu, tanh, softplus or gelu): the map update differentiates through grad_x Phi");
-        if (MapNetwork.InputConvex) Fail("map_network.input_convex", true, "only the critic can be input-convex; remove the key from map_network");
+            Fail($"{nameof(CriticNetwork)}.{nameof(NetworkOptions.Activation)}", Activation.ReLU, "the time critic needs a smooth activation (silu, tanh, softplus or gelu): the map update differentiates through grad_x Phi");
+        if (MapNetwork.InputConvex) Fail($"{nameof(MapNetwork)}.{nameof(NetworkOptions.InputConvex)}", true, "only the critic network can be input-convex");
         if (CriticNetwork.InputConvex && Critic == CriticForm.Time)
-            Fail("critic_network.input_convex", true, "an input-convex critic needs the static form (\"critic\": \"static\")");
-        Positive("map_learning_rate", MapLearningRate);
-        Positive("critic_learning_rate", CriticLearningRate);
-        if (!(Beta1 >= 0 && Beta1 < 1)) Fail("beta1", Beta1, "it must lie in [0, 1)");
-        if (!(Beta2 >= 0 && Beta2 < 1)) Fail("beta2", Beta2, "it must lie in [0, 1)");
-        if (!Enum.IsDefined(Schedule)) Fail("schedule", Schedule, "use \"cosine\" or \"constant\"");
-        if (BatchSize < 1) Fail("batch_size", BatchSize, "it must be at least 1 (512 is the default)");
-        if (CriticSteps is < 1) Fail("critic_steps", CriticSteps, "it must be at least 1");
-        if (MapSteps is < 1) Fail("map_steps", MapSteps, "it must be at least 1");
-        if (Iterations is < 0) Fail("iterations", Iterations, "it must be zero or more");
-        if (GradientClip is { } clip && !(clip > 0 && double.IsFinite(clip))) Fail("gradient_clip", clip, "it must be a positive number, or absent for no clipping");
-        if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
-        if (Threads > IO.MachineLimits.MaxThreads)
-            Fail("threads", Threads, $"this machine has {Environment.ProcessorCount} cores, so at most {IO.MachineLimits.MaxThreads} threads ({IO.MachineLimits.ThreadsPerCore} per core) are accepted; 1 is usually fastest");
-        if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
-        if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
-        if (!(MapAveraging >= 0 && MapAveraging <= 1)) Fail("map_averaging", MapAveraging, "it must lie in [0, 1] (a share of the iterations; 0 turns averaging off)");
-        if (Preconditioning is { } preconditioning && !Enum.IsDefined(preconditioning)) Fail("preconditioning", preconditioning, "use \"auto\", \"none\", \"affine\" or \"gaussian\"");
+            Fail($"{nameof(CriticNetwork)}.{nameof(NetworkOptions.InputConvex)}", true, "an input-convex critic needs the static form of the critic");
+        OptionChecks.Positive(Owner, nameof(MapLearningRate), MapLearningRate);
+        OptionChecks.Positive(Owner, nameof(CriticLearningRate), CriticLearningRate);
+        if (!(Beta1 >= 0 && Beta1 < 1)) Fail(nameof(Beta1), Beta1, "it must lie in [0, 1)");
+        if (!(Beta2 >= 0 && Beta2 < 1)) Fail(nameof(Beta2), Beta2, "it must lie in [0, 1)");
+        if (!Enum.IsDefined(Schedule)) Fail(nameof(Schedule), Schedule, "use cosine or constant");
+        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "it must be at least 1 (512 is the default)");
+        if (CriticSteps is < 1) Fail(nameof(CriticSteps), CriticSteps, "it must be at least 1");
+        if (MapSteps is < 1) Fail(nameof(MapSteps), MapSteps, "it must be at least 1");
+        if (Iterations is < 0) Fail(nameof(Iterations), Iterations, "it must be zero or more");
+        if (GradientClip is { } clip && !(clip > 0 && double.IsFinite(clip))) Fail(nameof(GradientClip), clip, "it must be a positive number, or absent for no clipping");
+        OptionChecks.Threads(Owner, nameof(Threads), Threads);
+        OptionChecks.Device(Owner, nameof(Device), Device);
+        if (HistoryInterval < 1) Fail(nameof(HistoryInterval), HistoryInterval, "it must be at least 1");
+        if (!(MapAveraging >= 0 && MapAveraging <= 1)) Fail(nameof(MapAveraging), MapAveraging, "it must lie in [0, 1] (a share of the iterations; 0 turns averaging off)");
+        if (Preconditioning is { } preconditioning && !Enum.IsDefined(preconditioning)) Fail(nameof(Preconditioning), preconditioning, "use none, affine or gaussian, or leave it unset for the automatic choice");
         if (Preconditioning == Solvers.Preconditioning.Gaussian && Critic == CriticForm.Time)
-            Fail("preconditioning", "gaussian", "the Gaussian start needs the static form (\"critic\": \"static\"), or use \"affine\"");
+            Fail(nameof(Preconditioning), Solvers.Preconditioning.Gaussian, "the Gaussian start needs the static form of the critic; use affine with the time form");
         if (Preconditioning == Solvers.Preconditioning.Gaussian && Bidirectional is not null)
-            Fail("preconditioning", "gaussian", "the Gaussian start trains one direction: remove \"bidirectional\", or use \"affine\"");
-
-        Bidirectional?.Validate();
-        HeldOut?.Validate();
+            Fail(nameof(Preconditioning), Solvers.Preconditioning.Gaussian, "the Gaussian start trains one direction: turn bidirectional training off, or use affine");
+        if (Bidirectional is { } bidirectional) InvalidOptionException.CheckWithin(Owner, nameof(Bidirectional), bidirectional.Validate);
+        if (HeldOut is { } heldOut) InvalidOptionException.CheckWithin(Owner, nameof(HeldOut), heldOut.Validate);
     }
 
-    private static void Positive(string name, double value)
-    {
-        if (!(value > 0 && double.IsFinite(value))) Fail(name, value, "it must be a positive number");
-    }
+    private const string Owner = nameof(SolverOptions);
 
-    private static void Fail(string name, object? value, string fix) =>
-        throw new ArgumentOutOfRangeException(name, value, $"solver.{name} = {value} is invalid: {fix}.");
+    private static void Fail(string option, object? value, string fix) => throw new InvalidOptionException(Owner, option, value, fix);
 }

@@ -36,21 +36,20 @@ public sealed record VelocityOptions
     /// <summary>Record the loss every this many iterations (the last iteration is always recorded).</summary>
     public int HistoryInterval { get; init; } = 10;
 
-    /// <summary>Throws an <see cref="ArgumentException"/> naming the first option that is out of range, with the fix.</summary>
+    /// <summary>Throws an <see cref="InvalidOptionException"/> naming the first option that is out of range, with the fix.</summary>
     public void Validate()
     {
-        Network.Validate("velocity");
-        if (!(LearningRate > 0 && double.IsFinite(LearningRate))) Fail("learning_rate", LearningRate, "it must be a positive number");
-        if (!Enum.IsDefined(Schedule)) Fail("schedule", Schedule, "use \"cosine\" or \"constant\"");
-        if (BatchSize < 1) Fail("batch_size", BatchSize, "it must be at least 1 (1024 is the default)");
-        if (Iterations < 0) Fail("iterations", Iterations, "it must be zero or more");
-        if (Threads < 1) Fail("threads", Threads, "it must be at least 1");
-        if (Threads > IO.MachineLimits.MaxThreads)
-            Fail("threads", Threads, $"this machine has {Environment.ProcessorCount} cores, so at most {IO.MachineLimits.MaxThreads} threads ({IO.MachineLimits.ThreadsPerCore} per core) are accepted; 1 is usually fastest");
-        if (Device is not ("cpu" or "cuda")) Fail("device", Device, "use \"cpu\" or \"cuda\"");
-        if (HistoryInterval < 1) Fail("history_interval", HistoryInterval, "it must be at least 1");
+        OptionChecks.Network(Owner, nameof(Network), Network);
+        OptionChecks.Positive(Owner, nameof(LearningRate), LearningRate);
+        if (!Enum.IsDefined(Schedule)) Fail(nameof(Schedule), Schedule, "use cosine or constant");
+        if (BatchSize < 1) Fail(nameof(BatchSize), BatchSize, "it must be at least 1 (1024 is the default)");
+        if (Iterations < 0) Fail(nameof(Iterations), Iterations, "it must be zero or more");
+        OptionChecks.Threads(Owner, nameof(Threads), Threads);
+        OptionChecks.Device(Owner, nameof(Device), Device);
+        if (HistoryInterval < 1) Fail(nameof(HistoryInterval), HistoryInterval, "it must be at least 1");
     }
 
-    private static void Fail(string name, object? value, string fix) =>
-        throw new ArgumentOutOfRangeException(name, value, $"velocity.{name} = {value} is invalid: {fix}.");
+    private const string Owner = nameof(VelocityOptions);
+
+    private static void Fail(string option, object? value, string fix) => throw new InvalidOptionException(Owner, option, value, fix);
 }

@@ -80,7 +80,7 @@ public class MnistRunTests
     }
 
     [Theory]
-    [InlineData("\"digit\": 12", "config.source.digit = 12 is not a digit; use 0-9")]
+    [InlineData("\"digit\": 12", "config.source.digit = 12 is invalid: it is not a digit; use 0-9")]
     [InlineData("\"digit\": 4, \"split\": \"validation\"", "config.source.split = \"validation\" is invalid")]
     [InlineData("\"digit\": 4, \"noise\": -0.1", "config.source.noise = -0.1 is invalid")]
     [InlineData("\"digit\": 4, \"colour\": 1", "Unknown key config.source.colour")]

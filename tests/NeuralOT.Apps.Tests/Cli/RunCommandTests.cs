@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NeuralOT.Experiments;
+using NeuralOT.Metrics;
 using NeuralOT.Solvers;
 
 namespace NeuralOT.Tests.Cli;
@@ -106,7 +107,7 @@ public class RunCommandTests(FastGaussianRun fastRun)
         Assert.Equal(ExperimentRunner.FastIterations / 10 + 1, history.Length);
         var config = ExperimentConfig.Load(Path.Combine(outDir, ExperimentRunner.ConfigFile));
         Assert.Equal(ExperimentRunner.FastIterations, config.Solver.Iterations);
-        Assert.Equal(ExperimentRunner.FastSampleMetricSize, config.Evaluation.SampleSize);
+        Assert.Equal(EvaluationOptions.FastSampleSize, config.Evaluation.SampleSize);
         Assert.Equal(0, config.Evaluation.ReferenceDraws);
         Assert.Equal(name == "power-cost-2d", config.CompareQuadratic);
     }

@@ -28,7 +28,7 @@ public class ReadmeVelocityExampleTests
         var landed = velocity.EndPoints(start);                                 // X_1, RK4 with 20 steps
         var tracks = velocity.Trajectories(start, IntegrationMethod.RK4, 10);   // 11 x 1000 x 2: X at t = 0, 0.1, ..., 1
         var reference = new GaussianTransport(source, target);
-        var fieldError = VelocityMetrics.AgainstGaussian(velocity, reference, generator)[MetricNames.VelocityRelativeError];
+        var fieldError = VelocityMetrics.AgainstGaussian(velocity, reference, generator).VelocityRelativeError;
         // --- README velocity example ends ---
 
         Assert.Equal(new long[] { 11, 1000, 2 }, tracks.shape);

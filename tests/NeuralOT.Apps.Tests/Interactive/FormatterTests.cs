@@ -31,7 +31,7 @@ public class FormatterTests
         var outcome = ExperimentRunner.Run(config, new RunSettings(folder.Path, Fast: true, Iterations: 30), velocityProgress: null);
         using var result = outcome.Result;
         using var velocity = outcome.Velocity!;
-        var metrics = new MetricsTable(outcome.Metrics, "run metrics");
+        var metrics = new MetricsTable(outcome.Metrics!, "run metrics");
         var status = new TrainingStatus("t", "map", 5, 10, [new("W_hat", 1.5)], TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1),
             [new StatusCurve("W_hat", [(1, 1.0), (5, 1.5)])], null);
 
@@ -105,10 +105,11 @@ public class FormatterTests
     [Fact]
     public void TablesShowTheValuesAndFramesKeepTheHistory()
     {
-        var metrics = new MetricsTable(new Dictionary<string, object> { ["experiment"] = "x<y", ["l2_uvp"] = 0.0123456, ["dimension"] = 2 });
+        var metrics = new MetricsTable(new Dictionary<string, object?> { ["experiment"] = "x<y", ["l2_uvp"] = 0.0123456, ["dimension"] = 2, ["w2_estimate"] = null });
         var html = NeuralOTFormatters.ToHtml(metrics);
         Assert.Contains("x&lt;y", html);          // text is encoded
         Assert.Contains("0.0123", html);          // four significant digits
+        Assert.Contains("undefined", html);       // a null (undefined) metric says so rather than showing an empty cell
         var frame = metrics.ToFrame();
         Assert.Equal(["l2_uvp", "dimension"], frame.RowKeys);
         Assert.Equal(0.0123456, frame.GetColumn<double>("value")["l2_uvp"]);

@@ -116,8 +116,8 @@ public class VelocityConfigTests
         var config = ExperimentConfig.Parse(WithVelocity("{}"));
         var error = Assert.Throws<ConfigException>(() =>
             ExperimentRunner.Run(config, new RunSettings(folder.File("run"), Iterations: 0)));
-        Assert.Contains("config.velocity", error.Message);
-        Assert.Contains("solver.iterations", error.Message);
+        Assert.Contains("config.solver.iterations = 0 is invalid", error.Message);
+        Assert.Contains("velocity section", error.Message);
         Assert.False(Directory.Exists(folder.File("run")));
     }
 

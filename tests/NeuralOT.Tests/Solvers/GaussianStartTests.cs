@@ -30,8 +30,8 @@ public class GaussianStartTests
         {
             using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, Options(inputConvex, seed: seed));
             var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(50 + (ulong)seed), result.EstimateOptimalCost(200_000, new Generator(9)));
-            Assert.True(metrics[MetricNames.L2Uvp] < 0.1, $"seed {seed}: l2_uvp {metrics[MetricNames.L2Uvp]:F4} %");
-            Assert.True(metrics[MetricNames.W2RelativeError] < 0.01, $"seed {seed}: w2 error {metrics[MetricNames.W2RelativeError]:F4}");
+            Assert.True(metrics.L2UvpPercent < 0.1, $"seed {seed}: l2_uvp {metrics.L2UvpPercent:F4} %");
+            Assert.True(metrics.W2RelativeError < 0.01, $"seed {seed}: w2 error {metrics.W2RelativeError:F4}");
         }
     }
 

@@ -2,6 +2,7 @@ using NeuralOT.Checkpoints;
 using NeuralOT.Costs;
 using NeuralOT.Distributions;
 using NeuralOT.Experiments;
+using NeuralOT.Metrics;
 using NeuralOT.Solvers;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -163,8 +164,7 @@ public class HeldOutResumeTests
         // The checkpoint was written just before evaluation 70, which the resume makes first.
         Assert.Equal(Enumerable.Range(7, 14).Select(k => k * EvaluationInterval), report.Evaluations.Select(e => e.Iteration));
         Assert.Contains("the guard restarted after iteration 70", resumed.ExitMessage);
-        var metrics = new Dictionary<string, object>();
-        ExperimentRunner.AddHeldOutMetrics(metrics, report);
+        var metrics = new HeldOutMetrics(report).ByName;
         Assert.Equal(70, metrics["held_out_restarted_after_iteration"]);
     }
 
@@ -193,8 +193,7 @@ public class HeldOutResumeTests
         Assert.Contains("1 excursion (at 170), each rolled back; the last networks are kept", result.ExitMessage);
         Assert.Contains("\n170,1000000,", report.ToCsv());
         Assert.EndsWith(",1\n", report.ToCsv().Split('\n').Single(l => l.StartsWith("170,", StringComparison.Ordinal)) + "\n");
-        var metrics = new Dictionary<string, object>();
-        ExperimentRunner.AddHeldOutMetrics(metrics, report);
+        var metrics = new HeldOutMetrics(report).ByName;
         Assert.Equal(1, metrics["held_out_excursions"]);
         Assert.Equal(Budget, metrics["held_out_selected_iteration"]);
         Assert.False(metrics.ContainsKey("held_out_restarted_after_iteration"));
@@ -225,8 +224,7 @@ public class HeldOutResumeTests
         Assert.NotEqual(TestProblems.Weights(unprobed), TestProblems.Weights(result));
         Assert.Contains("the networks of iteration 190 are kept", result.ExitMessage);
         Assert.EndsWith($"\n{Budget},1000000,{report.Last.CriticGap:R},1\n", report.ToCsv());
-        var metrics = new Dictionary<string, object>();
-        ExperimentRunner.AddHeldOutMetrics(metrics, report);
+        var metrics = new HeldOutMetrics(report).ByName;
         Assert.Equal(190, metrics["held_out_selected_iteration"]);
         Assert.Equal(1e6, metrics["held_out_energy_last"]);
         Assert.Equal(report.Evaluations.Single(e => e.Iteration == 190).EnergyDistance, metrics["held_out_energy_selected"]);

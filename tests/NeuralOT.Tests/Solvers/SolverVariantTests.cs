@@ -45,7 +45,7 @@ public class SolverVariantTests
         };
         using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance, options);
         var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(5));
-        Assert.True(metrics[MetricNames.L2Uvp] < maxL2Uvp, $"l2_uvp {metrics[MetricNames.L2Uvp]:F3} % >= {maxL2Uvp} %");
+        Assert.True(metrics.L2UvpPercent < maxL2Uvp, $"l2_uvp {metrics.L2UvpPercent:F3} % >= {maxL2Uvp} %");
         if (bidirectional)
         {
             Assert.NotNull(result.ReverseMap);
@@ -96,7 +96,7 @@ public class SolverVariantTests
         using var result = MinimaxSolver.Solve(reference.Source, reference.Target, QuadraticCost.Instance,
             new SolverOptions { Iterations = 0, Preconditioning = Preconditioning.Affine });
         var metrics = GaussianMapMetrics.Evaluate(result, reference, new Generator(3));
-        Assert.True(metrics[MetricNames.L2Uvp] < 0.05, $"l2_uvp {metrics[MetricNames.L2Uvp]:F4} %");
+        Assert.True(metrics.L2UvpPercent < 0.05, $"l2_uvp {metrics.L2UvpPercent:F4} %");
     }
 
     [Fact]
@@ -118,22 +118,22 @@ public class SolverVariantTests
     public void PreconditioningIsRefusedForNonQuadraticCosts()
     {
         var reference = TestProblems.SmallGaussianPair();
-        var error = Assert.Throws<ArgumentException>(() => MinimaxSolver.Solve(reference.Source, reference.Target, new PowerCost(1.5),
+        var error = Assert.Throws<InvalidOptionException>(() => MinimaxSolver.Solve(reference.Source, reference.Target, new PowerCost(1.5),
             new SolverOptions { Preconditioning = Preconditioning.Affine }));
-        Assert.Equal("preconditioning", error.ParamName);
+        Assert.Equal(nameof(SolverOptions.Preconditioning), error.ParamName);
         Assert.Contains("quadratic cost only", error.Message);
     }
 
     [Theory]
-    [InlineData(0.0, 0.01, "bidirectional.lambda")]
-    [InlineData(-1.0, 0.01, "bidirectional.lambda")]
-    [InlineData(1.0, 0.0, "bidirectional.eps")]
-    [InlineData(1.0, double.NaN, "bidirectional.eps")]
+    [InlineData(0.0, 0.01, "Bidirectional.Lambda")]
+    [InlineData(-1.0, 0.01, "Bidirectional.Lambda")]
+    [InlineData(1.0, 0.0, "Bidirectional.Eps")]
+    [InlineData(1.0, double.NaN, "Bidirectional.Eps")]
     public void InvalidBidirectionalSettingsAreNamed(double lambda, double eps, string name)
     {
         var error = Assert.ThrowsAny<ArgumentException>(() => new SolverOptions { Bidirectional = new BidirectionalOptions(lambda, eps) }.Validate());
         Assert.Equal(name, error.ParamName);
-        Assert.Contains("solver." + name, error.Message);
+        Assert.StartsWith($"SolverOptions.{name} = ", error.Message);
     }
 
     [Fact]

@@ -126,8 +126,8 @@ public class TransportProblemTests
     {
         var pair = TestProblems.SmallGaussianPair();
         using var problem = new TransportProblem(pair.Source, pair.Target, new PowerCost(1.5));
-        var error = Assert.Throws<ArgumentException>(() => MinimaxSolver.Validate(problem, new SolverOptions { Preconditioning = Preconditioning.Affine }));
-        Assert.Equal("preconditioning", error.ParamName);
+        var error = Assert.Throws<InvalidOptionException>(() => MinimaxSolver.Validate(problem, new SolverOptions { Preconditioning = Preconditioning.Affine }));
+        Assert.Equal(nameof(SolverOptions.Preconditioning), error.ParamName);
     }
 
     [Fact]
