@@ -143,7 +143,7 @@ public static class Sinkhorn
                     }
                     if (error > previousError) omega = 1; // over-relaxation is only locally convergent: fall back
                     previousError = error;
-                    scaled.UpdateColumns(a, omega);
+                    scaled.UpdateColumns(omega);
                     if (scaled.InBounds) continue;
                     // Absorb (or, after an underflow, discard) the scalings, re-centre with an exact iteration.
                     scaled.AbsorbInto(f, g, currentEpsilon);
@@ -194,8 +194,7 @@ public static class Sinkhorn
                 exponents[j] = exponent;
                 if (exponent > max) max = exponent;
             }
-            double sum = 0;
-            for (int j = 0; j < m; j++) sum += Math.Exp(exponents[j] - max);
+            double sum = SumOfExp(exponents.AsSpan(0, m), max);
             double updated = -epsilon * (max + Math.Log(sum));
             // Row mass before the update: a_i exp((f_i - f_i_new) / eps).
             error += a[i] * Math.Abs(Math.Exp((f[i] - updated) * inverse) - 1);
@@ -225,13 +224,35 @@ public static class Sinkhorn
                 if (exponent > max[j]) max[j] = exponent;
             }
         }
+        int width = Vector<double>.Count;
+        var inverses = new Vector<double>(inverse);
         for (int i = 0; i < n; i++)
         {
             var row = cost.AsSpan(i * m, m);
             double shift = logA[i] + f[i] * inverse;
-            for (int j = 0; j < m; j++) sum[j] += Math.Exp(shift - row[j] * inverse - max[j]);
+            var shifts = new Vector<double>(shift);
+            int j = 0;
+            for (; j <= m - width; j += width)
+            {
+                var exponent = shifts - new Vector<double>(row.Slice(j)) * inverses - new Vector<double>(max.AsSpan(j));
+                (new Vector<double>(sum.AsSpan(j)) + Vector.Exp(exponent)).CopyTo(sum.AsSpan(j));
+            }
+            for (; j < m; j++) sum[j] += Math.Exp(shift - row[j] * inverse - max[j]);
         }
         for (int j = 0; j < m; j++) g[j] = -epsilon * (max[j] + Math.Log(sum[j]));
+    }
+
+    /// <summary>sum_j exp(x_j - shift), four (or eight) exponentials at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static double SumOfExp(ReadOnlySpan<double> x, double shift)
+    {
+        int width = Vector<double>.Count, j = 0;
+        var sum = Vector<double>.Zero;
+        var shifts = new Vector<double>(shift);
+        for (; j <= x.Length - width; j += width) sum += Vector.Exp(new Vector<double>(x.Slice(j)) - shifts);
+        double total = Vector.Sum(sum);
+        for (; j < x.Length; j++) total += Math.Exp(x[j] - shift);
+        return total;
     }
 
     private static void ValidateEpsilon(double epsilon)
@@ -257,7 +278,8 @@ public static class Sinkhorn
     /// <summary>
     /// Sinkhorn on scalings: the kernel K_ij = exp((f_i + g_j - C_ij) / eps) for fixed potentials f, g and the
     /// scalings s_i, t_j of the current plan a_i b_j K_ij s_i t_j (Schmitzer 2019, "Stabilized sparse scaling
-    /// algorithms for entropy regularized transport problems"). An iteration costs two matrix-vector products.
+    /// algorithms for entropy regularized transport problems"). An iteration is two matrix-vector products, done in
+    /// one pass over the kernel.
     /// </summary>
     private sealed class ScaledState(int n, int m)
     {
@@ -280,35 +302,43 @@ public static class Sinkhorn
             {
                 var row = cost.AsSpan(i * m, m);
                 var kernelRow = _kernel.AsSpan(i * m, m);
-                for (int j = 0; j < m; j++) kernelRow[j] = Math.Exp((f[i] + g[j] - row[j]) * inverse);
+                int width = Vector<double>.Count, j = 0;
+                var rowPotential = new Vector<double>(f[i]);
+                var inverses = new Vector<double>(inverse);
+                for (; j <= m - width; j += width)
+                    Vector.Exp((rowPotential + new Vector<double>(g.AsSpan(j)) - new Vector<double>(row.Slice(j))) * inverses).CopyTo(kernelRow.Slice(j));
+                for (; j < m; j++) kernelRow[j] = Math.Exp((f[i] + g[j] - row[j]) * inverse);
             }
             Array.Fill(_s, 1.0);
             Array.Fill(_t, 1.0);
         }
 
-        /// <summary>s_i = 1 / sum_j K_ij b_j t_j (over-relaxed); returns the L1 row-marginal error before it.</summary>
+        /// <summary>s_i = 1 / sum_j K_ij b_j t_j (over-relaxed); returns the L1 row-marginal error before it. The same
+        /// pass accumulates the column sums sum_i a_i s_i K_ij with each new s_i while its kernel row is still in
+        /// cache, so an iteration reads the kernel from memory once instead of twice (the kernel is far larger than
+        /// the cache, and these products are bound by memory); <see cref="UpdateColumns"/> then uses them.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public double UpdateRows(double[] a, double[] b, double omega)
         {
             var weighted = _weighted.AsSpan(0, m);
             for (int j = 0; j < m; j++) weighted[j] = b[j] * _t[j];
+            Array.Clear(_columnSums);
             double error = 0;
             for (int i = 0; i < n; i++)
             {
-                double ratio = _s[i] * Dot(_kernel.AsSpan(i * m, m), weighted); // row mass / a_i
+                var kernelRow = _kernel.AsSpan(i * m, m);
+                double ratio = _s[i] * Dot(kernelRow, weighted); // row mass / a_i
                 error += a[i] * Math.Abs(ratio - 1);
                 _s[i] *= omega == 1 ? 1 / ratio : Math.Pow(ratio, -omega);
+                AddScaled(_columnSums, kernelRow, a[i] * _s[i]);
             }
             return error;
         }
 
-        /// <summary>t_j = 1 / sum_i a_i s_i K_ij (over-relaxed), accumulated row by row.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void UpdateColumns(double[] a, double omega)
+        /// <summary>t_j = 1 / sum_i a_i s_i K_ij (over-relaxed), from the column sums of the last
+        /// <see cref="UpdateRows"/>.</summary>
+        public void UpdateColumns(double omega)
         {
-            Array.Clear(_columnSums);
-            for (int i = 0; i < n; i++)
-                AddScaled(_columnSums, _kernel.AsSpan(i * m, m), a[i] * _s[i]);
             for (int j = 0; j < m; j++)
             {
                 double ratio = _t[j] * _columnSums[j];
