@@ -28,7 +28,7 @@ internal static class PeerBenchmark
 
     public sealed record Settings(
         string Python, string? OpenBlas, IReadOnlyList<string> Experiments, IReadOnlyList<string> Forms, int Repeats,
-        int TimedIterations, IReadOnlyList<int> Seeds, IReadOnlyList<int> PeerSeeds, int EvaluateEvery,
+        int TimedIterations, int WarmupIterations, IReadOnlyList<int> Seeds, IReadOnlyList<int> PeerSeeds, int EvaluateEvery,
         IReadOnlyList<string> Variants)
     {
         /// <summary>The variants of ours that <c>--accuracy</c> can train: the catalogue's settings (identity start,
@@ -42,8 +42,9 @@ internal static class PeerBenchmark
     public static void Speed(TextWriter output, Settings settings)
     {
         output.WriteLine($"Per outer iteration, ms (one thread each; the peer on {settings.PeerBlas}; load average at start {PythonPeers.LoadAverage()}):");
-        output.WriteLine("| repeat | experiment | form | steps | NeuralOT ms | PyTorch ms | PyTorch / NeuralOT |");
-        output.WriteLine("|---|---|---|---|---|---|---|");
+        output.WriteLine($"(each after {settings.WarmupIterations} warm-up iterations, then {settings.TimedIterations} timed; NeuralOT with its default engine, the fused kernels, and with autograd)");
+        output.WriteLine("| repeat | experiment | form | steps | NeuralOT ms | NeuralOT autograd ms | PyTorch ms | PyTorch / NeuralOT |");
+        output.WriteLine("|---|---|---|---|---|---|---|---|");
         for (var repeat = 1; repeat <= settings.Repeats; repeat++)
         foreach (var name in settings.Experiments)
         foreach (var form in settings.Forms)
@@ -52,15 +53,20 @@ internal static class PeerBenchmark
             var options = config.Solver with { Critic = ParseForm(form), Iterations = null, CriticSteps = null, MapSteps = null };
             var resolved = options.Resolve(config.Cost);
             var (source, target) = Gaussians(config);
-            // Warm-up first, so one-time costs (native library load, JIT) are not counted.
-            using (MinimaxSolver.Solve(source, target, config.Cost, options with { Iterations = 20 })) { }
-            double ours;
-            using (var result = MinimaxSolver.Solve(source, target, config.Cost, options with { Iterations = settings.TimedIterations }))
-                ours = result.TrainingTime.TotalMilliseconds / settings.TimedIterations;
-            var peer = RunPeer(settings, source, target, ["--mode", "speed", "--form", form, "--timed", $"{settings.TimedIterations}"])
+            // Warm-up first, so one-time costs (native library load, JIT compilation and tiering) are not counted.
+            double Ours(TrainingEngine engine)
+            {
+                var chosen = options with { Engine = engine };
+                using (MinimaxSolver.Solve(source, target, config.Cost, chosen with { Iterations = settings.WarmupIterations })) { }
+                using var result = MinimaxSolver.Solve(source, target, config.Cost, chosen with { Iterations = settings.TimedIterations });
+                return result.TrainingTime.TotalMilliseconds / settings.TimedIterations;
+            }
+            var fused = Ours(TrainingEngine.Auto);
+            var autograd = Ours(TrainingEngine.Autograd);
+            var peer = RunPeer(settings, source, target, ["--mode", "speed", "--form", form, "--warmup", $"{settings.WarmupIterations}", "--timed", $"{settings.TimedIterations}"])
                 .GetProperty("ms_per_iteration").GetDouble();
             output.WriteLine(FormattableString.Invariant(
-                $"| {repeat} | {name} | {form} | {resolved.CriticSteps} critic + {resolved.MapSteps} map | {ours:F2} | {peer:F2} | {peer / ours:F2} |"));
+                $"| {repeat} | {name} | {form} | {resolved.CriticSteps} critic + {resolved.MapSteps} map | {fused:F2} | {autograd:F2} | {peer:F2} | {peer / fused:F2} |"));
         }
         output.WriteLine($"load average at end {PythonPeers.LoadAverage()}");
     }

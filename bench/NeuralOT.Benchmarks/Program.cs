@@ -9,7 +9,7 @@
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64] [--threads 1]
 //   peer    the solver against the same solver in PyTorch (bench/peer/minimax_peer.py), alternating, one run:
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- peer [--experiments gaussian-2d,gaussian-10d]
-//           [--forms static,time] [--repeats 3] [--timed 300] [--openblas DIR] [--python /usr/bin/python3]
+//           [--forms static,time] [--repeats 3] [--timed 500] [--warmup 500] [--openblas DIR] [--python /usr/bin/python3]
 //           peer --accuracy [--seeds 0,1,2] [--peer-seeds 0] [--every 50] [--csv bench/results/time-to-accuracy.csv]: l2_uvp against
 //           training seconds, both solvers, to the catalogue's budget; [--figure f.png] draws the CSV's traces
 //           (--redraw: draw only, train nothing)
@@ -53,7 +53,7 @@ if (args.Length > 0 && args[0] == "peer")
         Option("--openblas") ?? (Directory.Exists("bench/peer/.openblas") ? Path.GetFullPath("bench/peer/.openblas/usr/lib/x86_64-linux-gnu/openblas-serial") : null),
         (Option("--experiments") ?? "gaussian-2d,gaussian-10d").Split(',', StringSplitOptions.RemoveEmptyEntries),
         (Option("--forms") ?? "static,time").Split(',', StringSplitOptions.RemoveEmptyEntries),
-        ParseInteger("--repeats", "3"), ParseInteger("--timed", "300"), ParseList("--seeds", "0,1,2"),
+        ParseInteger("--repeats", "3"), ParseInteger("--timed", "500"), ParseInteger("--warmup", "500"), ParseList("--seeds", "0,1,2"),
         ParseList("--peer-seeds", Option("--seeds") ?? "0,1,2"), ParseInteger("--every", "50"),
         (Option("--variants") ?? string.Join(',', PeerBenchmark.Settings.KnownVariants)).Split(',', StringSplitOptions.RemoveEmptyEntries));
     if (settings.Variants.FirstOrDefault(v => !PeerBenchmark.Settings.KnownVariants.Contains(v)) is { } unknown)

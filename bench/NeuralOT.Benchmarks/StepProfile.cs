@@ -94,5 +94,27 @@ internal static class StepProfile
             other.Wait();
             mapOptimizer.step();
         }),8:F3}");
+    
+        foreach (var p in critic.parameters()) p.requires_grad = true;
+        FusedSteps(output, source, target, x, y, batch, width, Time);
+    }
+
+    // The same steps on the fused kernels (the solver's default engine), for both forms.
+    private static void FusedSteps(TextWriter output, IDistribution source, IDistribution target, Tensor x, Tensor y, int batch, int width, Func<Action, double> time)
+    {
+        var t = rand(batch, 1, generator: new Generator(2)).DetachFromDisposeScope();
+        foreach (var form in new[] { CriticForm.Static, CriticForm.Time })
+        {
+            var options = new SolverOptions { Critic = form, MapNetwork = new NetworkOptions(width, 3), CriticNetwork = new NetworkOptions(width, 3) }.Resolve();
+            torch.manual_seed(0);
+            var direction = new TransportDirection(source, target, new MapNetwork(source.Dimension, options.MapNetwork),
+                new CriticNetwork(source.Dimension, form == CriticForm.Time, options.CriticNetwork), options);
+            var steps = FusedSaddleSteps.TryCreate(Costs.QuadraticCost.Instance, options, CPU, [direction])
+                ?? throw new InvalidOperationException("The fused kernels do not cover this experiment.");
+            var samples = new MinibatchSamples(x, y, t);
+            output.WriteLine($"  fused kernels, {form.ToString().ToLowerInvariant()} form: critic step {time(() => steps.CriticStep(samples)),8:F3}, map step {time(() => steps.MapStep(samples, report: false)),8:F3}, "
+                + $"map step reporting {time(() => steps.MapStep(samples, report: true)),8:F3}, synchronise {time(steps.Synchronise),8:F3}, "
+                + $"draw {time(() => direction.Draw(batch, form == CriticForm.Time, new Generator(3), CPU)),8:F3}, average update {time(() => direction.UpdateAverage(100, 10)),8:F3}");
+        }
     }
 }

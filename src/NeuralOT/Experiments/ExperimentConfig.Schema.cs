@@ -52,6 +52,7 @@ public sealed partial record ExperimentConfig
         ConfigKey.Text<SolverOptions>("device", nameof(SolverOptions.Device), o => o.Device, (o, v) => o with { Device = v }),
         ConfigKey.Integer<SolverOptions>("history_interval", nameof(SolverOptions.HistoryInterval), o => o.HistoryInterval, (o, v) => o with { HistoryInterval = v }),
         ConfigKey.Number<SolverOptions>("map_averaging", nameof(SolverOptions.MapAveraging), o => o.MapAveraging, (o, v) => o with { MapAveraging = v }),
+        ConfigKey.Choice<SolverOptions, TrainingEngine>("engine", nameof(SolverOptions.Engine), o => o.Engine, (o, v) => o with { Engine = v }),
         // "auto" (or no key) leaves the start to the cost and the critic form (SolverOptions.Resolve).
         new ConfigKey<SolverOptions>("preconditioning",
             (section, key, o) => o with

@@ -78,6 +78,15 @@ public sealed class CriticNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The dimension d of the points.</summary>
     public int Dimension { get; }
 
+    /// <summary>The plain network inside the critic (the fused kernels train it directly); null for an
+    /// input-convex critic.</summary>
+    internal Mlp? PlainPotential => potential as Mlp;
+
+    /// <summary>The fixed quadratic part and units (see <see cref="SetGaussianStart"/>): Q, c, the input shift and
+    /// (input unit, output unit); null without a quadratic base.</summary>
+    internal (Tensor Quadratic, Tensor Linear, Tensor Shift, Tensor Units)? QuadraticBase =>
+        baseQuadratic is null ? null : (baseQuadratic, baseLinear!, inputShift!, units!);
+
     /// <summary>Whether the critic is Phi(x, t) rather than phi(y).</summary>
     public bool TimeDependent { get; }
 

@@ -41,6 +41,14 @@ public sealed class MapNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The dimension d.</summary>
     public int Dimension { get; }
 
+    /// <summary>The learned part of F (the fused kernels train it directly).</summary>
+    internal Mlp Displacement => displacement;
+
+    /// <summary>The fixed linear part and units (see <see cref="SetLinearBase"/>): W, c, the input shift and
+    /// (input unit, output unit); null without a linear base.</summary>
+    internal (Tensor Weight, Tensor Bias, Tensor Shift, Tensor Units)? LinearBase =>
+        baseWeight is null ? null : (baseWeight, baseBias!, inputShift!, units!);
+
     /// <summary>Sets the fixed linear part W x + c of the displacement and the units of the learned part: F sees
     /// (x - <paramref name="shift"/>) / <paramref name="inputUnit"/> and its output is multiplied by
     /// <paramref name="outputUnit"/> (a network created with a linear base only).</summary>

@@ -34,6 +34,8 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
         }
         modules.Add(("output", output));
         layers = nn.Sequential(modules);
+        LinearLayers = modules.Select(m => m.Item2).OfType<Linear>().ToArray();
+        Activation = shape.Activation;
         Inputs = inputs;
         Outputs = outputs;
         RegisterComponents();
@@ -41,6 +43,12 @@ public sealed class Mlp : nn.Module<Tensor, Tensor>
 
     /// <summary>Input features.</summary>
     public int Inputs { get; }
+
+    /// <summary>The hidden activation.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>The linear layers in order, the output layer last (the fused kernels read their weights).</summary>
+    internal IReadOnlyList<Linear> LinearLayers { get; }
 
     /// <summary>Output features.</summary>
     public int Outputs { get; }

@@ -22,6 +22,10 @@ internal sealed class MinimaxTraining
     private readonly SaddleObjective objective;
     private readonly Generator generator;
     private readonly TransportDirection[] directions;
+    // The fused kernels' steps when they cover this training (one direction, plain networks); null: autograd.
+    private readonly FusedSaddleSteps? fused;
+    // Inside Step the fused steps were synchronised at its start; steps called on their own synchronise first.
+    private bool withinIteration;
 
     /// <summary>Prepares training from scratch: the sample stream starts at the seed.</summary>
     public MinimaxTraining(ICost cost, SolverOptions options, Device device, params TransportDirection[] directions)
@@ -39,7 +43,11 @@ internal sealed class MinimaxTraining
         this.directions = directions;
         this.generator = generator;
         objective = SaddleObjective.For(options.Critic, cost);
+        fused = FusedSaddleSteps.TryCreate(cost, options, device, directions);
     }
+
+    /// <summary>Whether the fused kernels compute the steps (else autograd).</summary>
+    public bool UsesFusedKernels => fused is not null;
 
     /// <summary>Runs the loop and returns the pieces of a result.</summary>
     /// <param name="progress">Receives progress a few times a second and at the end.</param>
@@ -68,11 +76,21 @@ internal sealed class MinimaxTraining
         {
             var factor = options.Schedule.Factor(iteration, total);
             foreach (var direction in directions) direction.SetLearningRateFactor(factor, options);
-            for (var step = 0; step < options.CriticSteps; step++)
-                state.CriticObjective = CriticStep();
-            for (var step = 1; step < options.MapSteps; step++)
-                MapStep(report: false);
-            state.Record(MapStep(report: true)!.Value);
+            // The networks may have changed between iterations (a checkpoint loaded, a rollback).
+            fused?.Synchronise();
+            withinIteration = true;
+            try
+            {
+                for (var step = 0; step < options.CriticSteps; step++)
+                    state.CriticObjective = CriticStep();
+                for (var step = 1; step < options.MapSteps; step++)
+                    MapStep(report: false);
+                state.Record(MapStep(report: true)!.Value);
+            }
+            finally
+            {
+                withinIteration = false;
+            }
             foreach (var direction in directions) direction.UpdateAverage(iteration, averagingHorizon);
             return state.FirstNonFinite();
         }
@@ -114,6 +132,11 @@ internal sealed class MinimaxTraining
     /// <summary>One critic ascent step of every direction on fresh samples; returns the forward critic's estimate of S.</summary>
     public double CriticStep()
     {
+        if (fused is not null)
+        {
+            if (!withinIteration) fused.Synchronise();
+            return fused.CriticStep(directions[0].Draw(options.BatchSize, options.Critic == CriticForm.Time, generator, device));
+        }
         var forwardObjective = double.NaN;
         foreach (var direction in directions)
         {
@@ -134,6 +157,11 @@ internal sealed class MinimaxTraining
     public MapStepValues? MapStep(bool report = true)
     {
         var batches = directions.Select(d => d.DrawForMap(options.BatchSize, options.Critic == CriticForm.Time, generator, device)).ToArray();
+        if (fused is not null)
+        {
+            if (!withinIteration) fused.Synchronise();
+            return fused.MapStep(batches[0], report);
+        }
         foreach (var direction in directions) direction.MapOptimizer.zero_grad();
         // The map's loss runs through the critic, but the critic is not updated here: without gradients for its
         // weights, the backward pass skips their products (its input gradients still flow to the map).

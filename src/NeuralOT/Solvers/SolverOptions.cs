@@ -12,6 +12,16 @@ public enum CriticForm
     Time,
 }
 
+/// <summary>How the phase-1 steps compute their gradients.</summary>
+public enum TrainingEngine
+{
+    /// <summary>The fused kernels where they apply (plain MLP networks on the CPU, a quadratic or power cost, one
+    /// direction), autograd elsewhere: the default. The same training up to float32 rounding, several times faster.</summary>
+    Auto,
+    /// <summary>TorchSharp's autograd for every step (the reference the kernels are tested against).</summary>
+    Autograd,
+}
+
 /// <summary>How the learning rates change over the iterations.</summary>
 public enum LearningRateSchedule
 {
@@ -89,6 +99,10 @@ public sealed record SolverOptions
     /// off (training then uses every row, as before the guard existed).</summary>
     public HeldOutOptions? HeldOut { get; init; } = new();
 
+    /// <summary>How the steps compute their gradients: <see cref="TrainingEngine.Auto"/> (the fused kernels where they
+    /// apply, the default) or <see cref="TrainingEngine.Autograd"/>.</summary>
+    public TrainingEngine Engine { get; init; } = TrainingEngine.Auto;
+
     /// <summary>Record the history every this many iterations (the last iteration is always recorded).</summary>
     public int HistoryInterval { get; init; } = 10;
 
@@ -147,6 +161,7 @@ public sealed record SolverOptions
         OptionChecks.Threads(Owner, nameof(Threads), Threads);
         OptionChecks.Device(Owner, nameof(Device), Device);
         if (HistoryInterval < 1) Fail(nameof(HistoryInterval), HistoryInterval, "it must be at least 1");
+        if (!Enum.IsDefined(Engine)) Fail(nameof(Engine), Engine, "use auto or autograd");
         if (!(MapAveraging >= 0 && MapAveraging <= 1)) Fail(nameof(MapAveraging), MapAveraging, "it must lie in [0, 1] (a share of the iterations; 0 turns averaging off)");
         if (Preconditioning is { } preconditioning && !Enum.IsDefined(preconditioning)) Fail(nameof(Preconditioning), preconditioning, "use none, affine or gaussian, or leave it unset for the automatic choice");
         if (Preconditioning == Solvers.Preconditioning.Gaussian && Critic == CriticForm.Time)

@@ -35,6 +35,7 @@ public class ConfigSchemaTests
             "device": "cpu",
             "history_interval": 5,
             "map_averaging": 0.1,
+            "engine": "autograd",
             "preconditioning": "none",
             "bidirectional": { "lambda": 2, "eps": 0.05, "min_iterations": 100 },
             "held_out": { "fraction": 0.2, "interval": 25, "rollback": false, "excursion_factor": 3, "max_evaluation_rows": 1000 }
@@ -78,7 +79,7 @@ public class ConfigSchemaTests
 
     /// <summary>An unknown key is refused with every key the section reads, in the order config.json writes them.</summary>
     [Theory]
-    [InlineData("solver", "critic, map_network, critic_network, map_learning_rate, critic_learning_rate, beta1, beta2, schedule, batch_size, critic_steps, map_steps, iterations, gradient_clip, seed, threads, device, history_interval, map_averaging, preconditioning, bidirectional, held_out")]
+    [InlineData("solver", "critic, map_network, critic_network, map_learning_rate, critic_learning_rate, beta1, beta2, schedule, batch_size, critic_steps, map_steps, iterations, gradient_clip, seed, threads, device, history_interval, map_averaging, engine, preconditioning, bidirectional, held_out")]
     [InlineData("velocity", "width, depth, activation, learning_rate, batch_size, iterations, seed, integrator, steps, oracle")]
     [InlineData("evaluation", "sample_size, reference_draws, reference_size")]
     public void AnUnknownKeyListsTheKeysOfItsSection(string section, string keys)
