@@ -39,11 +39,13 @@ internal sealed unsafe class FusedSaddleSteps
     }
 
     /// <summary>The fused steps for these directions, or null when the kernels do not cover them (another device,
-    /// two directions, an input-convex critic, GELU, a cost other than quadratic or power, or the autograd engine
-    /// chosen in the options): training then runs on autograd.</summary>
+    /// two directions, an input-convex critic, GELU, a cost other than quadratic or power, a CPU without 256-bit
+    /// vectors, or the autograd engine chosen in the options): training then runs on autograd.</summary>
     public static FusedSaddleSteps? TryCreate(ICost cost, SolverOptions options, Device device, TransportDirection[] directions)
     {
         if (options.Engine == TrainingEngine.Autograd || device.type != TorchSharp.DeviceType.CPU || directions.Length != 1) return null;
+        // Without 256-bit vector hardware (an ARM machine, say) the kernels would run emulated: autograd is faster.
+        if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return null;
         if (!RowCost.TryCreate(cost, out var rowCost)) return null;
         var direction = directions[0];
         if (direction.Critic.PlainPotential is not { } potential || !MlpKernel.Supports(potential) || !MlpKernel.Supports(direction.Map.Displacement))
@@ -154,20 +156,14 @@ internal sealed unsafe class FusedSaddleSteps
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void StaticCritic(BatchRows rows, int start, int count)
         {
-            CriticGradients.Clear();
-            Objective = TransportCost = 0;
-            if (count == 0) return;
+            if (!Start(CriticGradients, rows, start, count, out var x)) return;
             var n = rows.Count;
-            var x = Row(rows.Source, start);
-            MapForward(x, count);
             // One pass over 2 count rows: the targets, then the transported sources.
             points.EnsureLength(2 * count * dimension);
             Copy(Row(rows.Target, start), points.Pointer, count * dimension);
             Add(points.Pointer + count * dimension, x, displacement.Pointer, count * dimension);
             var phi = StaticCriticForward(criticTape, points.Pointer, 2 * count);
-            rowGradients.EnsureLength(2 * count);
-            rowGradients.Span[..count].Fill(-1f / n);
-            rowGradients.Span[count..(2 * count)].Fill(1f / n);
+            FillOppositeHalves(count, n);
             StaticCriticBackward(criticTape, points.Pointer, 2 * count, rowGradients.Pointer, CriticGradients, null);
             TransportCost = SumOfCosts(count, gradientScale: null) / n;
             Objective = TransportCost + (Sum(phi, 0, count) - Sum(phi, count, count)) / n;
@@ -177,12 +173,8 @@ internal sealed unsafe class FusedSaddleSteps
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void StaticMap(BatchRows rows, int start, int count)
         {
-            MapGradients.Clear();
-            Objective = TransportCost = 0;
-            if (count == 0) return;
+            if (!Start(MapGradients, rows, start, count, out var x)) return;
             var n = rows.Count;
-            var x = Row(rows.Source, start);
-            MapForward(x, count);
             TransportCost = SumOfCosts(count, gradientScale: 1f / n) / n;
             points.EnsureLength(count * dimension);
             Add(points.Pointer, x, displacement.Pointer, count * dimension);
@@ -200,18 +192,12 @@ internal sealed unsafe class FusedSaddleSteps
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void TimeCritic(BatchRows rows, int start, int count)
         {
-            CriticGradients.Clear();
-            Objective = TransportCost = 0;
-            if (count == 0) return;
+            if (!Start(CriticGradients, rows, start, count, out var x)) return;
             var n = rows.Count;
-            var x = Row(rows.Source, start);
-            MapForward(x, count);
             var interior = Interior(x, (float*)rows.Times + start, count, 1f / n);
             criticTape.SecondOrder(tangent.Pointer, CriticGradients, null);
             var boundary = Boundary(x, Row(rows.Target, start), count);
-            rowGradients.EnsureLength(2 * count);
-            rowGradients.Span[..count].Fill(-1f / n);
-            rowGradients.Span[count..(2 * count)].Fill(1f / n);
+            FillOppositeHalves(count, n);
             WriteScalarGradients(boundaryTape, rowGradients.Pointer, 2 * count, scale: 1);
             boundaryTape.Backward(criticOutputGradient.Pointer, CriticGradients, null);
             Objective = (boundary - interior) / n;
@@ -221,13 +207,9 @@ internal sealed unsafe class FusedSaddleSteps
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void TimeMap(BatchRows rows, int start, int count, bool report)
         {
-            MapGradients.Clear();
-            Objective = TransportCost = 0;
-            if (count == 0) return;
+            if (!Start(MapGradients, rows, start, count, out var x)) return;
             var n = rows.Count;
-            var x = Row(rows.Source, start);
             var times = (float*)rows.Times + start;
-            MapForward(x, count);
             Objective = -Interior(x, times, count, -1f / n) / n;
             criticTape.SecondOrder(tangent.Pointer, null, inputGradient.Pointer);
             var stride = criticTape.InputStride;
@@ -251,6 +233,26 @@ internal sealed unsafe class FusedSaddleSteps
         }
 
         private float* Row(nint values, int row) => (float*)values + (long)row * dimension;
+
+        // Clears the gradients the step fills and this shard's values, and runs F on its source rows (into
+        // `displacement`); false when the shard has no rows.
+        private bool Start(MlpGradients gradients, BatchRows rows, int start, int count, out float* x)
+        {
+            gradients.Clear();
+            Objective = TransportCost = 0;
+            x = Row(rows.Source, start);
+            if (count == 0) return false;
+            MapForward(x, count);
+            return true;
+        }
+
+        // dloss/dPhi for a critic pass over targets then sources: -1/n on the first `count` rows, +1/n on the next.
+        private void FillOppositeHalves(int count, int n)
+        {
+            rowGradients.EnsureLength(2 * count);
+            rowGradients.Span[..count].Fill(-1f / n);
+            rowGradients.Span[count..(2 * count)].Fill(1f / n);
+        }
 
         // F(x) into `displacement` (count x d): the network's output, scaled and plus the linear base when there is one.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -79,7 +79,8 @@ public sealed record SolverOptions
     /// <summary>Seed of the network initialisation and of every sample drawn during training.</summary>
     public int Seed { get; init; } = 0;
 
-    /// <summary>Intra-op CPU threads for TorchSharp (one is fastest for these small networks; it is process-wide).</summary>
+    /// <summary>Intra-op CPU threads for TorchSharp (one is fastest for these small networks; it is process-wide). The
+    /// fused kernels (<see cref="Engine"/>) do not use them: they split each step over two cores of their own.</summary>
     public int Threads { get; init; } = 1;
 
     /// <summary><c>cpu</c> or <c>cuda</c> (the latter needs a CUDA build of TorchSharp).</summary>

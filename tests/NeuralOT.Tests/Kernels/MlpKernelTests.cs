@@ -27,14 +27,8 @@ public sealed unsafe class MlpKernelTests
     public void ForwardAndBackwardMatchAutograd(Activation activation, int width, int depth)
     {
         using var scope = NewDisposeScope();
-        torch.manual_seed(3);
         const int rows = 37, inputs = 5, outputs = 3;
-        var network = new Mlp(inputs, outputs, new NetworkOptions { Width = width, Depth = depth, Activation = activation });
-        var kernel = new MlpKernel(network);
-        var tape = new MlpTape(kernel, rows);
-        var x = randn(rows, inputs, generator: new Generator(4));
-        Write(x, tape.Input, tape.InputStride);
-        tape.Forward(rows);
+        var (network, kernel, tape, x) = RunForward(new NetworkOptions { Width = width, Depth = depth, Activation = activation }, inputs, outputs, rows, seed: 3, secondOrder: false);
 
         var input = x.clone().requires_grad_(true);
         var output = network.forward(input);
@@ -60,14 +54,8 @@ public sealed unsafe class MlpKernelTests
     public void SecondOrderPassMatchesDoubleBackward(Activation activation, int width, int depth)
     {
         using var scope = NewDisposeScope();
-        torch.manual_seed(7);
         const int rows = 29, inputs = 4;
-        var network = new Mlp(inputs, 1, new NetworkOptions { Width = width, Depth = depth, Activation = activation });
-        var kernel = new MlpKernel(network);
-        var tape = new MlpTape(kernel, rows);
-        var x = randn(rows, inputs, generator: new Generator(8));
-        Write(x, tape.Input, tape.InputStride);
-        tape.Forward(rows, secondOrder: true);
+        var (network, kernel, tape, x) = RunForward(new NetworkOptions { Width = width, Depth = depth, Activation = activation }, inputs, 1, rows, seed: 7, secondOrder: true);
 
         var input = x.clone().requires_grad_(true);
         var potential = network.forward(input).squeeze(1);
@@ -141,6 +129,19 @@ public sealed unsafe class MlpKernelTests
             AssertClose(theirs.exp_avg, mine.exp_avg, "first moments");
             AssertClose(theirs.exp_avg_sq, mine.exp_avg_sq, "second moments");
         }
+    }
+
+    // A seeded network, its kernel and one forward pass on seeded inputs.
+    private static (Mlp Network, MlpKernel Kernel, MlpTape Tape, Tensor Inputs) RunForward(NetworkOptions shape, int inputs, int outputs, int rows, int seed, bool secondOrder)
+    {
+        torch.manual_seed(seed);
+        var network = new Mlp(inputs, outputs, shape);
+        var kernel = new MlpKernel(network);
+        var tape = new MlpTape(kernel, rows);
+        var x = randn(rows, inputs, generator: new Generator((ulong)seed + 1));
+        Write(x, tape.Input, tape.InputStride);
+        tape.Forward(rows, secondOrder);
+        return (network, kernel, tape, x);
     }
 
     private static void AssertGradients(MlpKernel kernel, MlpGradients gradients, IList<Tensor> expected)
