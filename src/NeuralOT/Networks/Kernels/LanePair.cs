@@ -13,6 +13,8 @@ internal sealed class LanePair
 
     // About 50-100 microseconds of spinning before the background thread sleeps.
     private const int SpinsBeforeSleep = 20_000;
+    private const int NapMilliseconds = 10;
+    private const int NapsBeforeLongSleep = 100;
 
     private readonly object owner = new();
     private readonly SemaphoreSlim wake = new(0);
@@ -50,7 +52,10 @@ internal sealed class LanePair
         work = lane;
         failure = null;
         Volatile.Write(ref done, 0);
-        Volatile.Write(ref posted, 1);
+        // Full fences on both sides (Interlocked), not release writes: a store followed by a load of another field
+        // may be reordered, and then each side could miss the other's flag and the background thread sleep through
+        // the post.
+        Interlocked.Exchange(ref posted, 1);
         if (Volatile.Read(ref sleeping) == 1) wake.Release();
         Exception? mine = null;
         try
@@ -73,6 +78,7 @@ internal sealed class LanePair
         while (true)
         {
             var spins = 0;
+            var naps = 0;
             while (Volatile.Read(ref posted) == 0)
             {
                 if (++spins < SpinsBeforeSleep)
@@ -81,11 +87,17 @@ internal sealed class LanePair
                     continue;
                 }
                 // Announce the sleep, then look once more: a post made before the announcement is seen here, and
-                // one made after it sees the announcement and releases the semaphore.
-                Volatile.Write(ref sleeping, 1);
-                if (Volatile.Read(ref posted) == 0) wake.Wait();
-                Volatile.Write(ref sleeping, 0);
-                spins = 0;
+                // one made after it sees the announcement and releases the semaphore. Naps of 10 ms during the
+                // first second bound the cost of any wake-up that went astray; after a second idle, sleep until woken.
+                Interlocked.Exchange(ref sleeping, 1);
+                if (Volatile.Read(ref posted) == 0)
+                {
+                    if (naps < NapsBeforeLongSleep) wake.Wait(NapMilliseconds);
+                    else wake.Wait();
+                    naps++;
+                }
+                Interlocked.Exchange(ref sleeping, 0);
+                spins = SpinsBeforeSleep;
             }
             Volatile.Write(ref posted, 0);
             try
