@@ -84,6 +84,25 @@ public sealed unsafe class MlpKernelTests
         AssertClose(expected[^1], Read(sensitivity.Pointer, rows, inputs, tape.InputStride), "dJ/d inputs");
     }
 
+    /// <summary>The activations' exponential against double precision from -87 to 88, and its ends: beyond them it
+    /// saturates to tiny and huge finite values, so SiLU, tanh and softplus stay finite there.</summary>
+    [Fact]
+    public void ExponentialIsAccurateToAFewUnitsInTheLastPlace()
+    {
+        double worst = 0;
+        for (var x = -87.0; x <= 88.0; x += 0.0137)
+        {
+            var value = ActivationKernels.Exp(System.Runtime.Intrinsics.Vector256.Create((float)x))[0];
+            var exact = Math.Exp((float)x);
+            worst = Math.Max(worst, Math.Abs(value - exact) / exact);
+        }
+        Assert.True(worst < 1e-6, $"worst relative error {worst:E2}");
+        var low = ActivationKernels.Exp(System.Runtime.Intrinsics.Vector256.Create(-1000f))[0];
+        var high = ActivationKernels.Exp(System.Runtime.Intrinsics.Vector256.Create(1000f))[0];
+        Assert.InRange(low, 0f, 1e-37f);
+        Assert.True(float.IsFinite(high) && high > 1e38f, $"exp(1000) gave {high}");
+    }
+
     [Fact]
     public void AdamMatchesTorchSharpsAdamAndKeepsItsState()
     {
