@@ -41,7 +41,7 @@ internal static class PeerBenchmark
 
     public static void Speed(TextWriter output, Settings settings)
     {
-        output.WriteLine($"Per outer iteration, ms (one thread each; the peer on {settings.PeerBlas}; load average at start {PythonPeers.LoadAverage()}):");
+        output.WriteLine($"Per outer iteration, ms (one TorchSharp or PyTorch thread each, the fused kernels on two cores of their own; the peer on {settings.PeerBlas}; load average at start {PythonPeers.LoadAverage()}):");
         output.WriteLine($"(each after {settings.WarmupIterations} warm-up iterations, then {settings.TimedIterations} timed; NeuralOT with its default engine, the fused kernels, and with autograd)");
         output.WriteLine("| repeat | experiment | form | steps | NeuralOT ms | NeuralOT autograd ms | PyTorch ms | PyTorch / NeuralOT |");
         output.WriteLine("|---|---|---|---|---|---|---|---|");
