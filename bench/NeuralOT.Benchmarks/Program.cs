@@ -4,7 +4,7 @@
 //           [--dimensions 2,10] [--repeats 1] [--sinkhorn] [--sinkhorn-sizes 500,1000,2000] [--python /usr/bin/python3]
 //           [--weighted [--target-ratio 1.2]] (exact OT only, with m = 1.2 n target samples, or the ratio given, and
 //           random weights on both sides)
-//   solver  speed and memory of the phase-1 solver (SolverBenchmark).
+//   solver  speed and memory of the phase-1 solver (SolverBenchmark) [--long-run 20000]: the memory run's iterations.
 //   profile where one iteration's time goes: sampling, a critic step, a map step (StepProfile):
 //           dotnet run -c Release --project bench/NeuralOT.Benchmarks -- profile [--experiment gaussian-2d] [--batch 512] [--width 64] [--threads 1]
 //   peer    the solver against the same solver in PyTorch (bench/peer/minimax_peer.py), alternating, one run:
@@ -37,7 +37,8 @@ using NeuralOT.Reference;
 
 if (args.Length > 0 && args[0] == "solver")
 {
-    SolverBenchmark.Run(Console.Out);
+    var longRun = Array.IndexOf(args, "--long-run") is var at and > 0 && at + 1 < args.Length ? int.Parse(args[at + 1]) : 20_000;
+    SolverBenchmark.Run(Console.Out, longRun);
     return;
 }
 if (args.Length > 0 && args[0] == "profile")
