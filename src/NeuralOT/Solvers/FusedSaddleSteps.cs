@@ -134,7 +134,7 @@ internal sealed unsafe class FusedSaddleSteps
         private readonly MlpTape mapTape = new(map, 0), criticTape = new(critic, 0), boundaryTape = new(critic, 0);
         private readonly PinnedBuffer displacement = new(0), points = new(0), pointGradients = new(0), rowGradients = new(0),
             mapOutputGradient = new(0), criticOutputGradient = new(0), inputGradient = new(0), tangent = new(0),
-            costGradient = new(0), potentials = new(0);
+            costGradient = new(0), potentials = new(0), affineValues = new(0);
         private AffinePart? mapBase, criticBase;
 
         public MlpGradients MapGradients { get; } = new(map);
@@ -265,11 +265,12 @@ internal sealed unsafe class FusedSaddleSteps
             var output = mapTape.Output;
             var stride = mapTape.OutputStride;
             var f = displacement.Pointer;
+            var linear = mapBase?.Apply(x, count, affineValues);
             for (var r = 0; r < count; r++)
                 for (var j = 0; j < dimension; j++)
                 {
                     var value = output[r * stride + j];
-                    f[r * dimension + j] = mapBase is { } b ? b.OutputUnit * value + b.Affine(x + r * dimension, j) : value;
+                    f[r * dimension + j] = mapBase is { } b ? b.OutputUnit * value + linear![r * b.Stride + j] : value;
                 }
         }
 
@@ -310,10 +311,12 @@ internal sealed unsafe class FusedSaddleSteps
             tape.Forward(rows);
             var output = tape.Output;
             var stride = tape.OutputStride;
+            // With a quadratic part, Q y + c of every row stays in `affineValues` for the backward pass (its gradient).
+            var gradient = criticBase?.Apply(at, rows, affineValues);
             for (var r = 0; r < rows; r++)
             {
                 var value = output[r * stride];
-                potentials.Pointer[r] = criticBase is { } b ? b.OutputUnit * value + b.QuadraticValue(at + r * dimension) : value;
+                potentials.Pointer[r] = criticBase is { } b ? b.OutputUnit * value + b.QuadraticValue(at + r * dimension, gradient! + r * b.Stride) : value;
             }
             return potentials.Pointer;
         }
@@ -333,7 +336,7 @@ internal sealed unsafe class FusedSaddleSteps
                 for (var j = 0; j < dimension; j++)
                 {
                     var value = inputGradient.Pointer[r * stride + j] * inverseUnit;
-                    if (criticBase is { } b) value += potentialGradients[r] * b.Affine(at + r * dimension, j);
+                    if (criticBase is { } b) value += potentialGradients[r] * affineValues.Pointer[r * b.Stride + j];
                     pointsGradient[r * dimension + j] = value;
                 }
         }
@@ -430,52 +433,54 @@ internal sealed unsafe class FusedSaddleSteps
 
     /// <summary>A network's fixed affine or quadratic part and units, read from its buffers: the map's W x + c (F
     /// sees (x - shift) / unit_in, its output is multiplied by unit_out), or the critic's x^T Q x / 2 + c . x with
-    /// Q symmetrised, whose gradient is Q x + c.</summary>
+    /// Q symmetrised, whose gradient is Q x + c. M x + c of a batch is one product with the padded M^T.</summary>
     private sealed class AffinePart
     {
-        public required float[] Matrix { get; init; }
-        public required float[] Vector { get; init; }
+        private PinnedBuffer transposed = new(0), vector = new(0);
+        private int dimension;
+
         public required float[] Shift { get; init; }
         public float InputUnit { get; init; }
         public float OutputUnit { get; init; }
 
+        /// <summary>The row stride of <see cref="Apply"/>'s result.</summary>
+        public int Stride => Gemm.Pad(dimension);
+
         public static AffinePart Read(Tensor matrix, Tensor vector, Tensor shift, Tensor units, bool symmetrise)
         {
             using var _ = NewDisposeScope();
-            var m = symmetrise ? (matrix + matrix.t()) * 0.5 : matrix;
+            var m = (symmetrise ? (matrix + matrix.t()) * 0.5 : matrix).to(ScalarType.Float32).contiguous().data<float>().ToArray();
+            var c = vector.to(ScalarType.Float32).data<float>().ToArray();
             var u = units.to(ScalarType.Float32).data<float>().ToArray();
-            return new AffinePart
-            {
-                Matrix = m.to(ScalarType.Float32).contiguous().data<float>().ToArray(),
-                Vector = vector.to(ScalarType.Float32).data<float>().ToArray(),
-                Shift = shift.to(ScalarType.Float32).data<float>().ToArray(),
-                InputUnit = u[0],
-                OutputUnit = u[1],
-            };
-        }
-
-        /// <summary>(M x + c)_j: the map's linear part, or the critic's quadratic part's gradient.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public float Affine(float* x, int j)
-        {
-            var d = Vector.Length;
-            var sum = Vector[j];
-            for (var k = 0; k < d; k++) sum += Matrix[j * d + k] * x[k];
-            return sum;
-        }
-
-        /// <summary>x^T Q x / 2 + c . x.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public float QuadraticValue(float* x)
-        {
-            var d = Vector.Length;
-            float sum = 0;
+            var part = new AffinePart { Shift = shift.to(ScalarType.Float32).data<float>().ToArray(), InputUnit = u[0], OutputUnit = u[1] };
+            var d = part.dimension = c.Length;
+            part.transposed = new PinnedBuffer(d * part.Stride);
+            part.vector = new PinnedBuffer(part.Stride);
             for (var j = 0; j < d; j++)
             {
-                float row = 0;
-                for (var k = 0; k < d; k++) row += Matrix[j * d + k] * x[k];
-                sum += x[j] * (0.5f * row + Vector[j]);
+                part.vector.Pointer[j] = c[j];
+                for (var k = 0; k < d; k++) part.transposed.Pointer[k * part.Stride + j] = m[j * d + k];
             }
+            return part;
+        }
+
+        /// <summary>M x + c for every row of <paramref name="x"/> (rows x d) into <paramref name="result"/>, rows of
+        /// <see cref="Stride"/> floats; returns its address.</summary>
+        public float* Apply(float* x, int rows, PinnedBuffer result)
+        {
+            var stride = Stride;
+            result.EnsureLength(rows * stride);
+            Gemm.Multiply(rows, stride, dimension, x, dimension, 1, transposed.Pointer, stride, result.Pointer, stride, false);
+            for (var r = 0; r < rows; r++)
+                for (var j = 0; j < dimension; j++) result.Pointer[r * stride + j] += vector.Pointer[j];
+            return result.Pointer;
+        }
+
+        /// <summary>x^T Q x / 2 + c . x, given Q x + c.</summary>
+        public float QuadraticValue(float* x, float* affine)
+        {
+            float sum = 0;
+            for (var j = 0; j < dimension; j++) sum += x[j] * 0.5f * (affine[j] + vector.Pointer[j]);
             return sum;
         }
     }
