@@ -114,7 +114,7 @@ internal static class StepProfile
             var samples = new MinibatchSamples(x, y, t);
             output.WriteLine($"  fused kernels, {form.ToString().ToLowerInvariant()} form: critic step {time(() => steps.CriticStep(samples)),8:F3}, map step {time(() => steps.MapStep(samples, report: false)),8:F3}, "
                 + $"map step reporting {time(() => steps.MapStep(samples, report: true)),8:F3}, synchronise {time(steps.Synchronise),8:F3}, "
-                + $"draw {time(() => direction.Draw(batch, form == CriticForm.Time, new Generator(3), CPU)),8:F3}, average update {time(() => direction.UpdateAverage(100, 10)),8:F3}");
+                + $"draw {time(() => direction.Draw(batch, form == CriticForm.Time, new Generator(3), CPU)),8:F3}");
         }
     }
 }

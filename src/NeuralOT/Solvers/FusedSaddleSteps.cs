@@ -25,7 +25,7 @@ internal sealed unsafe class FusedSaddleSteps
     private readonly AdamKernel mapAdam, criticAdam;
     private readonly Shard[] shards;
 
-    private FusedSaddleSteps(CriticForm form, RowCost cost, double? gradientClip, TransportDirection direction, Mlp criticNetwork)
+    private FusedSaddleSteps(CriticForm form, IRowCost cost, double? gradientClip, TransportDirection direction, Mlp criticNetwork)
     {
         this.form = form;
         this.gradientClip = gradientClip;
@@ -35,6 +35,10 @@ internal sealed unsafe class FusedSaddleSteps
         mapAdam = new AdamKernel(direction.MapOptimizer, map);
         criticAdam = new AdamKernel(direction.CriticOptimizer, critic);
         shards = [new Shard(map, critic, cost, direction.Map.Dimension), new Shard(map, critic, cost, direction.Map.Dimension)];
+        // The Gaussian start's fixed parts are set before training and never change during it: read them once.
+        var mapBase = direction.Map.LinearBase is { } linear ? AffinePart.Read(linear.Weight, linear.Bias, linear.Shift, linear.Units, symmetrise: false) : null;
+        var criticBase = direction.Critic.QuadraticBase is { } quadratic ? AffinePart.Read(quadratic.Quadratic, quadratic.Linear, quadratic.Shift, quadratic.Units, symmetrise: true) : null;
+        foreach (var shard in shards) shard.SetBases(mapBase, criticBase);
         Synchronise();
     }
 
@@ -46,7 +50,7 @@ internal sealed unsafe class FusedSaddleSteps
         if (options.Engine == TrainingEngine.Autograd || device.type != TorchSharp.DeviceType.CPU || directions.Length != 1) return null;
         // Without 256-bit vector hardware (an ARM machine, say) the kernels would run emulated: autograd is faster.
         if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated) return null;
-        if (!RowCost.TryCreate(cost, out var rowCost)) return null;
+        if (cost is not IRowCost rowCost) return null;
         var direction = directions[0];
         if (direction.Critic.PlainPotential is not { } potential || !MlpKernel.Supports(potential) || !MlpKernel.Supports(direction.Map.Displacement))
             return null;
@@ -56,7 +60,7 @@ internal sealed unsafe class FusedSaddleSteps
     }
 
     /// <summary>Reads the networks' and optimisers' storage again and repacks the weights: after anything outside
-    /// these steps may have changed them (a loaded checkpoint, a rollback of the held-out guard).</summary>
+    /// these steps may have changed them (a rollback of the held-out guard, a state loaded into the optimisers).</summary>
     public void Synchronise()
     {
         map.Refresh();
@@ -65,9 +69,6 @@ internal sealed unsafe class FusedSaddleSteps
         critic.Pack();
         mapAdam.Refresh();
         criticAdam.Refresh();
-        var mapBase = direction.Map.LinearBase is { } linear ? AffinePart.Read(linear.Weight, linear.Bias, linear.Shift, linear.Units, symmetrise: false) : null;
-        var criticBase = direction.Critic.QuadraticBase is { } quadratic ? AffinePart.Read(quadratic.Quadratic, quadratic.Linear, quadratic.Shift, quadratic.Units, symmetrise: true) : null;
-        foreach (var shard in shards) shard.SetBases(mapBase, criticBase);
     }
 
     /// <summary>One critic ascent step on <paramref name="batch"/>; returns the estimate of S.</summary>
@@ -129,7 +130,7 @@ internal sealed unsafe class FusedSaddleSteps
     /// The passes over one half of a batch: its own tapes, buffers and weight gradients, and its share of the
     /// reported values (sums over its rows divided by the whole batch's size, so the shards' values add up).
     /// </summary>
-    private sealed class Shard(MlpKernel map, MlpKernel critic, RowCost cost, int dimension)
+    private sealed class Shard(MlpKernel map, MlpKernel critic, IRowCost cost, int dimension)
     {
         private readonly MlpTape mapTape = new(map, 0), criticTape = new(critic, 0), boundaryTape = new(critic, 0);
         private readonly PinnedBuffer displacement = new(0), points = new(0), pointGradients = new(0), rowGradients = new(0),

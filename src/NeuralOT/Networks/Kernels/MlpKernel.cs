@@ -93,7 +93,6 @@ internal sealed class MlpKernel
     /// <summary>The hidden layers, then the output layer.</summary>
     public DenseLayer[] Layers { get; }
 
-    public int Inputs => Layers[0].Inputs;
     public int Outputs => Layers[^1].Outputs;
     public int HiddenLayers => Layers.Length - 1;
 

@@ -14,8 +14,6 @@ internal sealed unsafe class PinnedBuffer
 
     public float* Pointer { get; private set; }
 
-    public int Length => values.Length;
-
     /// <summary>Makes room for at least <paramref name="length"/> values (new values are zero; old ones are kept
     /// only when nothing is reallocated).</summary>
     public void EnsureLength(int length)
